@@ -19,6 +19,9 @@ import (
 //
 // Merge does not modify its arguments.
 func Merge(prev, next Node) Node {
+	if prev.ID == "" {
+		return Merge(next, Node{ID: next.ID, Kind: next.Kind, Platform: next.Platform, Ref: next.Ref})
+	}
 	out := prev
 	out.Ref = prev.Ref && next.Ref
 	if next.Platform != "" {

@@ -98,3 +98,10 @@ func TestValidateBatchEdgeEnds(t *testing.T) {
 		t.Fatalf("ValidateBatch with stored end = %v", err)
 	}
 }
+
+func TestMergeIntoNothingKeepsTheNode(t *testing.T) {
+	ref := Ref(ID("twitter", KindPost, "1"))
+	if got := Merge(Node{}, ref); !got.Ref || got.ID != ref.ID {
+		t.Fatalf("Merge(zero, ref) = %+v", got)
+	}
+}
