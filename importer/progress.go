@@ -1,0 +1,201 @@
+package importer
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+	"github.com/schollz/progressbar/v3"
+)
+
+// Status is a run's progress, reported when the job changes stream, after
+// every emit, when a rate-limit wait starts and ends, and at the end.
+type Status struct {
+	Plugin, Account string
+	// Stream is what the job works on ("followers", "timeline"), as it told
+	// Host.Stream.
+	Stream string
+	// Items done in the current stream: what the job reported with AddItems,
+	// or else the records (nodes and edges) it emitted in the stream.
+	Items int
+	// Expect is how many items the stream is expected to have; 0 when
+	// unknown.
+	Expect int
+	// Written is the records the store wrote in the whole run; Requests the
+	// HTTP requests sent in the whole run (every attempt).
+	Written, Requests int
+	// WaitingUntil is set while a rate-limit window is waited out: until
+	// when, and for which endpoint.
+	WaitingUntil time.Time
+	WaitEndpoint string
+	// Done is set on the last report of a run, with the job's error.
+	Done bool
+	Err  error
+}
+
+// Reporter receives a run's progress. Report may be called from several
+// goroutines, though never at the same time by one run.
+type Reporter interface {
+	Report(s Status)
+}
+
+// IsTerminal reports whether f is a terminal (a progress bar makes sense).
+func IsTerminal(f *os.File) bool {
+	if f == nil {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// NewTerminalReporter returns a Reporter that draws a progress line on w, a
+// terminal: a bar when the stream's size is known, a spinner when not, with
+// the items, requests and records written, and rate-limit waits with the
+// time they end.
+func NewTerminalReporter(w io.Writer) Reporter {
+	return &terminalReporter{w: w}
+}
+
+type terminalReporter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	bar     *progressbar.ProgressBar
+	stream  string
+	bounded bool // the bar has a known size
+}
+
+func (t *terminalReporter) Report(s Status) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	bounded := s.Expect > 0
+	if t.bar == nil || s.Stream != t.stream || bounded != t.bounded {
+		t.closeBar()
+		t.openBar(s)
+	}
+	if bounded && s.Items > s.Expect {
+		s.Expect = s.Items
+	}
+	if bounded && int64(s.Expect) != t.bar.GetMax64() {
+		t.bar.ChangeMax(s.Expect)
+	}
+	t.bar.Describe(describe(s))
+	_ = t.bar.Set(s.Items)
+	if s.Done {
+		t.closeBar()
+		fmt.Fprintln(t.w, summary(s))
+	}
+}
+
+func (t *terminalReporter) openBar(s Status) {
+	max := s.Expect
+	if max <= 0 {
+		max = -1 // a spinner
+	}
+	t.stream, t.bounded = s.Stream, s.Expect > 0
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(t.w),
+		progressbar.OptionSetDescription(describe(s)),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionSpinnerType(14),
+		// No spinner goroutine: the line moves when there is news.
+		progressbar.OptionSetSpinnerChangeInterval(0),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSetPredictTime(t.bounded),
+	}
+	if t.bounded {
+		opts = append(opts, progressbar.OptionShowCount()) // a spinner's count is in the description
+	}
+	t.bar = progressbar.NewOptions(max, opts...)
+}
+
+func (t *terminalReporter) closeBar() {
+	if t.bar == nil {
+		return
+	}
+	_ = t.bar.Exit()
+	fmt.Fprintln(t.w)
+	t.bar = nil
+}
+
+func describe(s Status) string {
+	d := s.Plugin + " " + s.Account
+	if s.Stream != "" {
+		d += " · " + s.Stream
+	}
+	if !s.WaitingUntil.IsZero() {
+		return fmt.Sprintf("%s: rate limit, waiting for %s until %s", d, s.WaitEndpoint,
+			s.WaitingUntil.Local().Format("15:04:05"))
+	}
+	d += ": "
+	if s.Expect <= 0 {
+		d += plural(s.Items, "item") + ", "
+	}
+	return d + plural(s.Requests, "request") + ", " + strconv.Itoa(s.Written) + " written"
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+func summary(s Status) string {
+	if s.Err != nil {
+		return fmt.Sprintf("%s %s: stopped: %v (%d written, %s)", s.Plugin, s.Account, s.Err, s.Written, plural(s.Requests, "request"))
+	}
+	return fmt.Sprintf("%s %s: done (%d written, %s)", s.Plugin, s.Account, s.Written, plural(s.Requests, "request"))
+}
+
+// NewLogReporter returns a Reporter that writes progress as structured log
+// lines: at most one a second, plus one for every change of stream, every
+// wait's start and end, and the end of the run.
+func NewLogReporter(log *zerolog.Logger) Reporter {
+	if log == nil {
+		l := zerolog.Nop()
+		log = &l
+	}
+	return &logReporter{log: log, now: time.Now, every: time.Second}
+}
+
+type logReporter struct {
+	mu        sync.Mutex
+	log       *zerolog.Logger
+	now       func() time.Time
+	every     time.Duration
+	last      time.Time
+	started   bool
+	stream    string
+	waitUntil time.Time
+}
+
+func (r *logReporter) Report(s Status) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.now()
+	news := !r.started || s.Done || s.Stream != r.stream || !s.WaitingUntil.Equal(r.waitUntil)
+	if !news && now.Sub(r.last) < r.every {
+		return
+	}
+	r.started, r.last, r.stream, r.waitUntil = true, now, s.Stream, s.WaitingUntil
+
+	ev := r.log.Info()
+	msg := "progress"
+	switch {
+	case s.Done && s.Err != nil:
+		ev, msg = r.log.Warn().AnErr("error", s.Err), "stopped"
+	case s.Done:
+		msg = "done"
+	case !s.WaitingUntil.IsZero():
+		ev, msg = ev.Time("waiting_until", s.WaitingUntil).Str("wait_endpoint", s.WaitEndpoint), "waiting for rate limit"
+	}
+	ev = ev.Str("plugin", s.Plugin).Str("account", s.Account).Str("stream", s.Stream).Int("items", s.Items)
+	if s.Expect > 0 {
+		ev = ev.Int("expect", s.Expect)
+	}
+	ev.Int("written", s.Written).Int("requests", s.Requests).Msg(msg)
+}

@@ -1,0 +1,354 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/podimport/podimport/schema"
+	"github.com/podimport/podimport/store"
+)
+
+// Store is what the runner needs from the store; *store.Store satisfies it.
+type Store interface {
+	BeginRun(plugin, account string) (store.Run, error)
+	EndRun(r store.Run) error
+	Apply(runID uint64, plugin, account string, b schema.Batch) (store.Applied, error)
+	Cursor(plugin, account, stream string) (string, error)
+	HasComplete(id string) (bool, error)
+}
+
+// Indexer is what the runner needs from the search index: bringing it up
+// to date with the store's change log.
+type Indexer interface {
+	CatchUp(ctx context.Context) (int, error)
+}
+
+// Statuses a run record ends with (the store's).
+const (
+	RunDone        = store.StatusDone
+	RunInterrupted = store.StatusInterrupted // the context was cancelled
+	RunRateLimited = store.StatusRateLimited // a window was spent and the run could not wait
+	RunError       = store.StatusError
+)
+
+// RunConfig is what Run needs besides the plugin and its job.
+type RunConfig struct {
+	Store Store
+	// Index is caught up after every Emit. Nil means no index.
+	Index Indexer
+	// Clock defaults to SystemClock.
+	Clock Clock
+	// NoWait: a spent rate-limit window ends the run (status rate_limited)
+	// instead of being waited out.
+	NoWait bool
+	// Log defaults to no logging.
+	Log *zerolog.Logger
+	// Progress receives the run's progress. Nil means none.
+	Progress Reporter
+	// HTTP holds the defaults of the clients made by Host.HTTP (Timeout,
+	// MaxRetries...). Its Transport is used when a plugin passes none;
+	// Clock, NoWait and Log come from this RunConfig; its OnWait, if any,
+	// is called besides the runner's own.
+	HTTP ClientConfig
+}
+
+// Run runs job, plugin p's import of one account: it opens a run record,
+// runs the job with a Host that commits its batches and keeps the index
+// caught up, and closes the record with the outcome (status done,
+// interrupted, rate_limited or error; requests per endpoint; records
+// written), even when the job fails. The error is the job's, wrapped with
+// the plugin and account.
+func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, error) {
+	if cfg.Store == nil {
+		return store.Run{}, errors.New("importer: RunConfig.Store is nil")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock
+	}
+	base := zerolog.Nop()
+	if cfg.Log != nil {
+		base = *cfg.Log
+	}
+	name, account := p.Name(), job.Account()
+
+	run, err := cfg.Store.BeginRun(name, account)
+	if err != nil {
+		return run, fmt.Errorf("%s %s: starting the run record: %w", name, account, err)
+	}
+	if run.Started.IsZero() {
+		run.Started = cfg.Clock.Now()
+	}
+	h := &host{
+		cfg:     cfg,
+		log:     base.With().Str("plugin", name).Str("account", account).Uint64("run", run.ID).Logger(),
+		plugin:  name,
+		account: account,
+		runID:   run.ID,
+		waits:   map[string]time.Time{},
+	}
+	h.st.Plugin, h.st.Account = name, account
+	h.log.Info().Msg("import started")
+
+	jobErr := h.runJob(ctx, job)
+
+	run.Ended = cfg.Clock.Now()
+	run.Requests = h.requests()
+	h.pmu.Lock()
+	run.Written = h.st.Written
+	h.pmu.Unlock()
+	run.Status = runStatus(ctx, jobErr)
+	if jobErr != nil {
+		run.Error = jobErr.Error()
+	}
+	endErr := cfg.Store.EndRun(run)
+	if endErr != nil {
+		h.log.Error().Err(endErr).Msg("could not record the run's end")
+	}
+
+	total := 0
+	for _, n := range run.Requests {
+		total += n
+	}
+	ev := h.log.Info()
+	if jobErr != nil {
+		ev = h.log.Warn().Err(jobErr)
+	}
+	ev.Str("status", run.Status).Int("written", run.Written).Int("requests", total).
+		Dur("took", run.Ended.Sub(run.Started)).Msg("import finished")
+	h.report(true, jobErr)
+
+	switch {
+	case jobErr != nil:
+		return run, fmt.Errorf("%s %s: %w", name, account, jobErr)
+	case endErr != nil:
+		return run, fmt.Errorf("%s %s: recording the run: %w", name, account, endErr)
+	}
+	return run, nil
+}
+
+func runStatus(ctx context.Context, err error) string {
+	switch {
+	case err == nil:
+		return RunDone
+	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+		return RunInterrupted
+	case errors.Is(err, ErrRateLimited):
+		return RunRateLimited
+	default:
+		return RunError
+	}
+}
+
+// AddItems tells progress that the job finished n items of its current
+// stream, in the unit of the expect it gave Host.Stream (tweets, accounts).
+// A job that never calls it has its items counted as the records it emits.
+// It does nothing with a Host that is not the runner's.
+func AddItems(h Host, n int) {
+	if c, ok := h.(interface{ addItems(int) }); ok {
+		c.addItems(n)
+	}
+}
+
+// host is the Host a job runs with.
+type host struct {
+	cfg     RunConfig
+	log     zerolog.Logger
+	plugin  string
+	account string
+	runID   uint64
+
+	emitMu sync.Mutex // batches are applied one at a time, in order
+
+	cmu     sync.Mutex
+	clients []hostClient
+
+	pmu        sync.Mutex // progress; held while reporting, so reports stay in order
+	st         Status
+	itemsByJob bool // the job counts its stream's items with AddItems
+	waits      map[string]time.Time
+}
+
+type hostClient struct {
+	transport http.RoundTripper
+	client    *Client
+}
+
+func (h *host) runJob(ctx context.Context, job Job) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.log.Error().Str("stack", string(debug.Stack())).Msgf("plugin panicked: %v", r)
+			err = fmt.Errorf("plugin panicked: %v", r)
+		}
+	}()
+	return job.Run(ctx, h)
+}
+
+// HTTP returns the run's client for transport, made the first time from
+// RunConfig.HTTP. Calls with the same transport share one client, and so
+// their rate-limit windows.
+func (h *host) HTTP(transport http.RoundTripper, limits RateLimitFunc) Doer {
+	h.cmu.Lock()
+	defer h.cmu.Unlock()
+	for _, hc := range h.clients {
+		if sameTransport(hc.transport, transport) {
+			return hc.client
+		}
+	}
+	cc := h.cfg.HTTP
+	if transport != nil {
+		cc.Transport = transport
+	}
+	if limits != nil {
+		cc.Limits = limits
+	}
+	cc.Clock = h.cfg.Clock
+	cc.NoWait = cc.NoWait || h.cfg.NoWait
+	cc.Log = &h.log
+	userOnWait := cc.OnWait
+	cc.OnWait = func(endpoint string, until time.Time, reason string) {
+		h.waiting(endpoint, until)
+		if userOnWait != nil {
+			userOnWait(endpoint, until, reason)
+		}
+	}
+	c := NewClient(cc)
+	h.clients = append(h.clients, hostClient{transport: transport, client: c})
+	return c
+}
+
+// sameTransport compares two transports without panicking on ones whose
+// dynamic type is not comparable.
+func sameTransport(a, b http.RoundTripper) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	return ta == tb && ta.Comparable() && a == b
+}
+
+func (h *host) requests() map[string]int {
+	h.cmu.Lock()
+	defer h.cmu.Unlock()
+	m := map[string]int{}
+	for _, hc := range h.clients {
+		for k, v := range hc.client.Requests() {
+			m[k] += v
+		}
+	}
+	return m
+}
+
+func (h *host) requestsTotal() int {
+	h.cmu.Lock()
+	defer h.cmu.Unlock()
+	n := 0
+	for _, hc := range h.clients {
+		n += hc.client.requestsTotal()
+	}
+	return n
+}
+
+func (h *host) Emit(ctx context.Context, b schema.Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	h.emitMu.Lock()
+	defer h.emitMu.Unlock()
+	// Checked only before applying: a batch that is being applied is
+	// committed whole.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	a, err := h.cfg.Store.Apply(h.runID, h.plugin, h.account, b)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	h.pmu.Lock()
+	h.st.Written += a.Nodes + a.Edges + a.Ended
+	if !h.itemsByJob {
+		h.st.Items += b.Len()
+	}
+	h.pmu.Unlock()
+
+	if h.cfg.Index != nil {
+		if _, err := h.cfg.Index.CatchUp(ctx); err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				// The batch is committed; the index catches up next time.
+				return cerr
+			}
+			return fmt.Errorf("index: %w", err)
+		}
+	}
+	h.report(false, nil)
+	return nil
+}
+
+func (h *host) Cursor(stream string) (string, error) {
+	return h.cfg.Store.Cursor(h.plugin, h.account, stream)
+}
+
+func (h *host) Stored(id string) (bool, error) {
+	return h.cfg.Store.HasComplete(id)
+}
+
+func (h *host) Stream(name string, expect int) {
+	h.pmu.Lock()
+	if name != h.st.Stream {
+		h.st.Stream, h.st.Items, h.itemsByJob = name, 0, false
+		h.log.Info().Str("stream", name).Int("expect", expect).Msg("stream")
+	}
+	h.st.Expect = expect
+	h.pmu.Unlock()
+	h.report(false, nil)
+}
+
+func (h *host) addItems(n int) {
+	h.pmu.Lock()
+	defer h.pmu.Unlock()
+	if !h.itemsByJob {
+		h.itemsByJob, h.st.Items = true, 0
+	}
+	h.st.Items += n
+}
+
+func (h *host) Log() *zerolog.Logger { return &h.log }
+
+func (h *host) Now() time.Time { return h.cfg.Clock.Now() }
+
+// waiting records a rate-limit wait's start (until set) or end (zero).
+func (h *host) waiting(endpoint string, until time.Time) {
+	h.pmu.Lock()
+	if until.IsZero() {
+		delete(h.waits, endpoint)
+	} else {
+		h.waits[endpoint] = until
+	}
+	h.pmu.Unlock()
+	h.report(false, nil)
+}
+
+func (h *host) report(done bool, err error) {
+	if h.cfg.Progress == nil {
+		return
+	}
+	h.pmu.Lock()
+	defer h.pmu.Unlock()
+	s := h.st
+	s.Requests = h.requestsTotal()
+	s.WaitingUntil, s.WaitEndpoint = time.Time{}, ""
+	for ep, until := range h.waits { // the wait that ends last
+		if until.After(s.WaitingUntil) || (until.Equal(s.WaitingUntil) && ep < s.WaitEndpoint) {
+			s.WaitingUntil, s.WaitEndpoint = until, ep
+		}
+	}
+	s.Done, s.Err = done, err
+	h.cfg.Progress.Report(s)
+}

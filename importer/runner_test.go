@@ -1,0 +1,506 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rs/zerolog"
+
+	"github.com/podimport/podimport/schema"
+	"github.com/podimport/podimport/store"
+)
+
+// fakeStore is an in-memory Store that records what happens, in order, in
+// a log it shares with fakeIndex.
+type fakeStore struct {
+	mu       sync.Mutex
+	events   []string
+	nextID   uint64
+	begun    []store.Run
+	ended    []store.Run
+	batches  []schema.Batch
+	cursors  map[string]string
+	complete map[string]bool
+	applyErr error
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{cursors: map[string]string{}, complete: map[string]bool{}}
+}
+
+func (s *fakeStore) event(e string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, e)
+}
+
+func (s *fakeStore) Events() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.events...)
+}
+
+func (s *fakeStore) BeginRun(plugin, account string) (store.Run, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	r := store.Run{ID: s.nextID, Plugin: plugin, Account: account, Started: t0, Status: store.StatusRunning}
+	s.begun = append(s.begun, r)
+	s.events = append(s.events, "begin")
+	return r, nil
+}
+
+func (s *fakeStore) EndRun(r store.Run) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ended = append(s.ended, r)
+	s.events = append(s.events, "end "+r.Status)
+	return nil
+}
+
+func (s *fakeStore) Apply(runID uint64, plugin, account string, b schema.Batch) (store.Applied, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.applyErr != nil {
+		return store.Applied{}, s.applyErr
+	}
+	s.batches = append(s.batches, b)
+	s.events = append(s.events, fmt.Sprintf("apply %d", len(s.batches)))
+	for _, c := range b.Cursors {
+		k := plugin + "/" + account + "/" + c.Stream
+		if c.Value == "" {
+			delete(s.cursors, k)
+		} else {
+			s.cursors[k] = c.Value
+		}
+	}
+	for _, n := range b.Nodes {
+		if !n.Ref {
+			s.complete[n.ID] = true
+		}
+	}
+	return store.Applied{Nodes: len(b.Nodes), Edges: len(b.Edges), Ended: len(b.Sweeps)}, nil
+}
+
+func (s *fakeStore) Cursor(plugin, account, stream string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cursors[plugin+"/"+account+"/"+stream], nil
+}
+
+func (s *fakeStore) HasComplete(id string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.complete[id], nil
+}
+
+type fakeIndex struct {
+	s   *fakeStore
+	err error
+}
+
+func (x *fakeIndex) CatchUp(ctx context.Context) (int, error) {
+	if x.err != nil {
+		return 0, x.err
+	}
+	x.s.event("catchup")
+	return 1, nil
+}
+
+type fakePlugin struct{ name string }
+
+func (p fakePlugin) Name() string                       { return p.name }
+func (p fakePlugin) Description() string                { return "a fake" }
+func (p fakePlugin) Options() []Option                  { return nil }
+func (p fakePlugin) New(v Values) (Job, error)          { return nil, nil }
+func (j fakeJob) Account() string                       { return j.account }
+func (j fakeJob) Run(ctx context.Context, h Host) error { return j.run(ctx, h) }
+
+type fakeJob struct {
+	account string
+	run     func(ctx context.Context, h Host) error
+}
+
+// recorder is a Reporter keeping every Status.
+type recorder struct {
+	mu sync.Mutex
+	ss []Status
+}
+
+func (r *recorder) Report(s Status) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ss = append(r.ss, s)
+}
+
+func (r *recorder) all() []Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Status(nil), r.ss...)
+}
+
+func post(id string) schema.Node {
+	return schema.Node{ID: schema.ID("fake", schema.KindPost, id), Kind: schema.KindPost, Platform: "fake",
+		Post: &schema.Post{Text: "post " + id}}
+}
+
+func TestRunDone(t *testing.T) {
+	s, n := server(t, func(i int, w http.ResponseWriter, r *http.Request) {
+		setLimits(w, 900, 899, t0.Add(15*time.Minute))
+		fmt.Fprint(w, "[]")
+	})
+	st := newFakeStore()
+	rec := &recorder{}
+	clock := NewFakeClock(t0)
+	clock.Advance(time.Minute)
+	cfg := RunConfig{Store: st, Index: &fakeIndex{s: st}, Clock: clock, Progress: rec}
+
+	job := fakeJob{account: "alice", run: func(ctx context.Context, h Host) error {
+		h.Stream("timeline", 0)
+		if c, err := h.Cursor("timeline"); err != nil || c != "" {
+			return fmt.Errorf("cursor before: %q %v", c, err)
+		}
+		hc := h.HTTP(nil, TwitterLimits)
+		for i := 0; i < 2; i++ {
+			if _, err := hc.Do(ctx, "statuses/user_timeline", get(t, s.URL)); err != nil {
+				return err
+			}
+		}
+		if err := h.Emit(ctx, schema.Batch{
+			Nodes:   []schema.Node{post("1"), post("2")},
+			Edges:   []schema.Edge{{From: "fake:account:1", Kind: schema.EdgeAuthored, To: "fake:post:1"}},
+			Cursors: []schema.CursorUpdate{{Stream: "timeline", Value: `{"max_id":"1"}`}},
+		}); err != nil {
+			return err
+		}
+		if c, err := h.Cursor("timeline"); err != nil || c != `{"max_id":"1"}` {
+			return fmt.Errorf("cursor after the first batch: %q %v", c, err)
+		}
+		if ok, err := h.Stored("fake:post:2"); err != nil || !ok {
+			return fmt.Errorf("Stored: %v %v", ok, err)
+		}
+		h.Stream("followers", 10)
+		if _, err := h.HTTP(nil, TwitterLimits).Do(ctx, "followers/ids", get(t, s.URL)); err != nil {
+			return err
+		}
+		if err := h.Emit(ctx, schema.Batch{
+			Nodes:   []schema.Node{post("3")},
+			Cursors: []schema.CursorUpdate{{Stream: "timeline", Value: `{"since_id":"3"}`}},
+		}); err != nil {
+			return err
+		}
+		if c, _ := h.Cursor("timeline"); c != `{"since_id":"3"}` {
+			return fmt.Errorf("cursor after the second batch: %q", c)
+		}
+		if h.Now() != clock.Now() || h.Log() == nil {
+			return errors.New("Now or Log")
+		}
+		return nil
+	}}
+	run, err := Run(context.Background(), cfg, fakePlugin{"fake"}, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"begin", "apply 1", "catchup", "apply 2", "catchup", "end done"}, st.Events()); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	want := store.Run{ID: 1, Plugin: "fake", Account: "alice", Started: t0, Ended: t0.Add(time.Minute),
+		Status: RunDone, Written: 4, Requests: map[string]int{"statuses/user_timeline": 2, "followers/ids": 1}}
+	if diff := cmp.Diff(want, run); diff != "" {
+		t.Errorf("run (-want +got):\n%s", diff)
+	}
+	if len(st.ended) != 1 || !cmp.Equal(st.ended[0], run) {
+		t.Errorf("recorded %+v", st.ended)
+	}
+	if n.Load() != 3 {
+		t.Errorf("%d requests", n.Load())
+	}
+
+	ss := rec.all()
+	last := ss[len(ss)-1]
+	if !last.Done || last.Err != nil || last.Written != 4 || last.Requests != 3 || last.Plugin != "fake" || last.Account != "alice" {
+		t.Errorf("last status %+v", last)
+	}
+	var streams []string
+	for _, s := range ss {
+		if len(streams) == 0 || streams[len(streams)-1] != s.Stream {
+			streams = append(streams, s.Stream)
+		}
+	}
+	if diff := cmp.Diff([]string{"timeline", "followers"}, streams); diff != "" {
+		t.Errorf("streams (-want +got):\n%s", diff)
+	}
+	// After the first emit: 3 records in the timeline stream.
+	found := false
+	for _, s := range ss {
+		if s.Stream == "timeline" && s.Items == 3 && s.Written == 3 && s.Requests == 2 {
+			found = true
+		}
+		if s.Stream == "followers" && s.Expect != 10 {
+			t.Errorf("followers status %+v", s)
+		}
+	}
+	if !found {
+		t.Errorf("no status after the first emit: %+v", ss)
+	}
+}
+
+func TestRunStatuses(t *testing.T) {
+	reset := t0.Add(15 * time.Minute)
+	s, _ := server(t, func(i int, w http.ResponseWriter, r *http.Request) {
+		setLimits(w, 15, 0, reset)
+	})
+	cases := []struct {
+		name   string
+		noWait bool
+		run    func(ctx context.Context, cancel func(), h Host) error
+		status string
+		is     error
+	}{
+		{"error", false, func(ctx context.Context, cancel func(), h Host) error {
+			return errors.New("boom")
+		}, RunError, nil},
+		{"interrupted", false, func(ctx context.Context, cancel func(), h Host) error {
+			if err := h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("1")}}); err != nil {
+				return err
+			}
+			cancel()
+			if err := h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("2")}}); err != nil {
+				return err
+			}
+			return errors.New("Emit after cancel did not fail")
+		}, RunInterrupted, context.Canceled},
+		{"rate limited", true, func(ctx context.Context, cancel func(), h Host) error {
+			c := h.HTTP(nil, TwitterLimits)
+			for {
+				if _, err := c.Do(ctx, "followers/ids", get(t, s.URL)); err != nil {
+					return fmt.Errorf("followers: %w", err)
+				}
+			}
+		}, RunRateLimited, ErrRateLimited},
+		{"panic", false, func(ctx context.Context, cancel func(), h Host) error {
+			panic("oops")
+		}, RunError, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newFakeStore()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cfg := RunConfig{Store: st, Index: &fakeIndex{s: st}, Clock: NewFakeClock(t0), NoWait: tc.noWait}
+			job := fakeJob{account: "bob", run: func(ctx context.Context, h Host) error { return tc.run(ctx, cancel, h) }}
+			run, err := Run(ctx, cfg, fakePlugin{"fake"}, job)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.HasPrefix(err.Error(), "fake bob: ") {
+				t.Errorf("error %q lacks the plugin and account", err)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("error %v is not %v", err, tc.is)
+			}
+			if run.Status != tc.status || run.Error == "" || run.Ended.IsZero() {
+				t.Errorf("run %+v, want status %s with error and end", run, tc.status)
+			}
+			if len(st.ended) != 1 || st.ended[0].Status != tc.status {
+				t.Errorf("recorded %+v", st.ended)
+			}
+			switch tc.name {
+			case "interrupted":
+				if len(st.batches) != 1 || run.Written != 1 {
+					t.Errorf("applied %d batches, written %d; want 1, 1", len(st.batches), run.Written)
+				}
+			case "rate limited":
+				if run.Requests["followers/ids"] != 1 {
+					t.Errorf("requests %v", run.Requests)
+				}
+				if !strings.Contains(run.Error, "rate limit window spent until") {
+					t.Errorf("error %q", run.Error)
+				}
+			}
+		})
+	}
+}
+
+func TestRunStoreAndIndexErrors(t *testing.T) {
+	st := newFakeStore()
+	st.applyErr = errors.New("disk full")
+	job := fakeJob{account: "a", run: func(ctx context.Context, h Host) error {
+		return h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("1")}})
+	}}
+	run, err := Run(context.Background(), RunConfig{Store: st}, fakePlugin{"fake"}, job)
+	if err == nil || !strings.Contains(err.Error(), "disk full") || run.Status != RunError {
+		t.Errorf("apply error: %v, %+v", err, run)
+	}
+
+	st = newFakeStore()
+	job.run = func(ctx context.Context, h Host) error {
+		return h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("1")}})
+	}
+	run, err = Run(context.Background(), RunConfig{Store: st, Index: &fakeIndex{s: st, err: errors.New("bleve broke")}},
+		fakePlugin{"fake"}, job)
+	if err == nil || !strings.Contains(err.Error(), "index: bleve broke") || run.Status != RunError {
+		t.Errorf("index error: %v, %+v", err, run)
+	}
+	if len(st.batches) != 1 || run.Written != 1 {
+		t.Errorf("the batch should stay applied: %d batches, written %d", len(st.batches), run.Written)
+	}
+}
+
+func TestRunWaitReported(t *testing.T) {
+	reset := t0.Add(15 * time.Minute)
+	s, _ := server(t, func(i int, w http.ResponseWriter, r *http.Request) {
+		if i == 1 {
+			setLimits(w, 15, 0, reset)
+		} else {
+			setLimits(w, 15, 14, reset.Add(15*time.Minute))
+		}
+	})
+	st := newFakeStore()
+	rec := &recorder{}
+	var logs bytes.Buffer
+	log := zerolog.New(&logs)
+	clock := NewFakeClock(t0)
+	var hookCalls int
+	cfg := RunConfig{Store: st, Clock: clock, Progress: rec, Log: &log, HTTP: ClientConfig{
+		OnWait: func(string, time.Time, string) { hookCalls++ },
+	}}
+	job := fakeJob{account: "a", run: func(ctx context.Context, h Host) error {
+		h.Stream("followers", 0)
+		c := h.HTTP(nil, TwitterLimits)
+		for i := 0; i < 2; i++ {
+			if _, err := c.Do(ctx, "followers/ids", get(t, s.URL)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	if _, err := Run(context.Background(), cfg, fakePlugin{"fake"}, job); err != nil {
+		t.Fatal(err)
+	}
+	var waits []Status
+	for _, s := range rec.all() {
+		if !s.WaitingUntil.IsZero() {
+			waits = append(waits, s)
+		}
+	}
+	if len(waits) != 1 || !waits[0].WaitingUntil.Equal(reset.Add(time.Second)) || waits[0].WaitEndpoint != "followers/ids" {
+		t.Errorf("wait statuses %+v", waits)
+	}
+	if last := rec.all()[len(rec.all())-1]; !last.WaitingUntil.IsZero() || !last.Done {
+		t.Errorf("last status %+v", last)
+	}
+	if hookCalls != 2 {
+		t.Errorf("RunConfig.HTTP.OnWait called %d times, want 2", hookCalls)
+	}
+	for _, want := range []string{"rate limit window spent, waiting until", `"plugin":"fake"`, `"run":1`, `"status":"done"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %s:\n%s", want, logs.String())
+		}
+	}
+}
+
+type otherTransport struct{ http.RoundTripper }
+
+func TestRunSharesClients(t *testing.T) {
+	s, _ := server(t, func(int, http.ResponseWriter, *http.Request) {})
+	st := newFakeStore()
+	tr1 := &otherTransport{http.DefaultTransport}
+	tr2 := &otherTransport{http.DefaultTransport}
+	job := fakeJob{account: "a", run: func(ctx context.Context, h Host) error {
+		a, b, c := h.HTTP(tr1, nil), h.HTTP(tr1, nil), h.HTTP(tr2, nil)
+		if a != b || a == c {
+			return errors.New("clients: want one per transport")
+		}
+		// A transport of a non-comparable type must not panic.
+		d := h.HTTP(funcTransport(http.DefaultTransport.RoundTrip), nil)
+		for _, x := range []Doer{a, b, c, d} {
+			if _, err := x.Do(ctx, "ep", get(t, s.URL)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	run, err := Run(context.Background(), RunConfig{Store: st}, fakePlugin{"fake"}, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Requests["ep"] != 4 {
+		t.Errorf("requests %v, want ep: 4 summed over the clients", run.Requests)
+	}
+}
+
+type funcTransport func(*http.Request) (*http.Response, error)
+
+func (f funcTransport) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestRunAddItems(t *testing.T) {
+	st := newFakeStore()
+	rec := &recorder{}
+	job := fakeJob{account: "a", run: func(ctx context.Context, h Host) error {
+		h.Stream("timeline", 200)
+		AddItems(h, 2)
+		if err := h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("1"), post("2"), post("3")}}); err != nil {
+			return err
+		}
+		h.Stream("likes", 0)
+		return h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("4")}})
+	}}
+	if _, err := Run(context.Background(), RunConfig{Store: st, Progress: rec}, fakePlugin{"fake"}, job); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range rec.all() {
+		got = append(got, fmt.Sprintf("%s %d/%d", s.Stream, s.Items, s.Expect))
+	}
+	want := []string{"timeline 0/200", "timeline 2/200", "likes 0/0", "likes 1/0", "likes 1/0"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunConcurrentEmits(t *testing.T) {
+	st := newFakeStore()
+	job := fakeJob{account: "a", run: func(ctx context.Context, h Host) error {
+		var wg sync.WaitGroup
+		errs := make(chan error, 20)
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h.Stream(fmt.Sprintf("s%d", i%3), i)
+				errs <- h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post(fmt.Sprint(i))}})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	run, err := Run(context.Background(), RunConfig{Store: st, Index: &fakeIndex{s: st}, Progress: &recorder{}}, fakePlugin{"fake"}, job)
+	if err != nil || run.Written != 20 {
+		t.Fatalf("%v, written %d", err, run.Written)
+	}
+	// Every apply is followed by its catch-up before the next apply.
+	ev := st.Events()
+	for i := 1; i+1 < len(ev)-1; i += 2 {
+		if !strings.HasPrefix(ev[i], "apply") || ev[i+1] != "catchup" {
+			t.Fatalf("events out of order: %v", ev)
+		}
+	}
+}
+
+// The store package's Store is what the runner needs.
+var _ Store = (*store.Store)(nil)
