@@ -1,0 +1,440 @@
+// Package index is podimport's full-text search: the only package that knows
+// Bleve. It follows the store's change log (the store is the source of
+// truth; the index can always be rebuilt from it), indexes complete posts
+// and accounts under a static mapping made for short social text in many
+// languages, and answers queries in the language people know from the
+// platforms: from:alice since:2024-01-01 has:media #golang "exact phrase".
+//
+// The watermark — the last change the index has applied — lives in the
+// store, not in the index, and is advanced only after a batch is applied
+// (and, with Bleve's safe batches, persisted). A crash therefore at worst
+// re-applies some changes; it never skips one.
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/podimport/podimport/schema"
+)
+
+// Source is what the index reads from the store, the source of truth.
+type Source interface {
+	// ChangedSince returns the ids changed in (after, last], in ascending
+	// order of change, at most limit entries; last == after when none.
+	ChangedSince(after uint64, limit int) (ids []string, last uint64, err error)
+	// Nodes returns the nodes with these ids, without Raw; missing ids
+	// (deleted nodes) are skipped.
+	Nodes(ids []string) ([]schema.Node, error)
+	// ForEachNode calls fn for every node, for a rebuild. An error from fn
+	// stops the walk and is returned.
+	ForEachNode(fn func(schema.Node) error) error
+	// LastChange is the sequence number of the newest change.
+	LastChange() (uint64, error)
+	// IndexWatermark is the last change the index has applied.
+	IndexWatermark() (uint64, error)
+	SetIndexWatermark(seq uint64) error
+}
+
+// BatchSize is the number of changes (and so at most the number of
+// documents) applied per Bleve batch.
+const BatchSize = 1000
+
+// ErrClosed is returned by an Index after Close.
+var ErrClosed = errors.New("index: closed")
+
+// ErrInUse is returned by Open when another process holds the index.
+var ErrInUse = errors.New("index: in use by another process")
+
+// Index is a Bleve index that follows a Source. It is safe for concurrent
+// use: searches run while CatchUp or Reindex write.
+type Index struct {
+	dir      string
+	src      Source
+	mapping  *mapping.IndexMappingImpl
+	analyzer analysis.Analyzer
+
+	// Rebuilt tells why Open rebuilt the index from the store ("" when it
+	// did not): the directory was missing, unreadable, built with another
+	// mapping, or out of step with the store.
+	Rebuilt string
+
+	reindexMu sync.Mutex   // one Reindex at a time
+	wmu       sync.Mutex   // serializes writers (CatchUp, the swap of Reindex, Close)
+	mu        sync.RWMutex // guards idx and closed: readers search, the swap and Close replace idx
+	idx       bleve.Index
+	closed    bool
+}
+
+// Open opens the index at dir (for example <store>/index.bleve), creating
+// it when missing, and catches it up with src. When the directory is
+// missing or unreadable, was built by another version of the mapping, or
+// does not agree with the store's watermark, the index is rebuilt from the
+// store and Rebuilt says why.
+func Open(dir string, src Source) (*Index, error) {
+	im, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("index: mapping: %w", err)
+	}
+	ix := &Index{dir: dir, src: src, mapping: im, analyzer: im.AnalyzerNamed(textAnalyzer)}
+	if ix.analyzer == nil {
+		return nil, fmt.Errorf("index: analyzer %s missing", textAnalyzer)
+	}
+	ctx := context.Background()
+
+	reason, err := ix.openExisting()
+	if err != nil {
+		return nil, err
+	}
+	// Leftovers of an interrupted Reindex are never needed. (Only now: had
+	// another process held the index, they could have been its own.)
+	_ = os.RemoveAll(dir + ".new")
+	_ = os.RemoveAll(dir + ".old")
+	if reason != "" {
+		ix.Rebuilt = reason
+		if err := ix.rebuild(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := ix.CatchUp(ctx); err != nil {
+		_ = ix.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// openExisting opens dir into ix.idx. It returns why a rebuild is needed
+// instead ("" when the index is usable); an error only for what a rebuild
+// cannot fix.
+func (ix *Index) openExisting() (rebuild string, err error) {
+	if _, err := os.Stat(ix.dir); errors.Is(err, os.ErrNotExist) {
+		return "index directory missing", nil
+	} else if err != nil {
+		return "", fmt.Errorf("index: %w", err)
+	}
+	idx, err := openBleve(ix.dir)
+	if errors.Is(err, berrors.ErrTimeout) {
+		return "", fmt.Errorf("%w: %s", ErrInUse, ix.dir)
+	}
+	if err != nil {
+		return fmt.Sprintf("index unreadable: %v", err), nil
+	}
+	if v, err := idx.GetInternal(mappingVersionKey); err != nil || string(v) != mappingVersion {
+		_ = idx.Close()
+		return fmt.Sprintf("index built with mapping %q, want %q", v, mappingVersion), nil
+	}
+	wm, err := ix.src.IndexWatermark()
+	if err != nil {
+		_ = idx.Close()
+		return "", fmt.Errorf("index: watermark: %w", err)
+	}
+	last, err := ix.src.LastChange()
+	if err != nil {
+		_ = idx.Close()
+		return "", fmt.Errorf("index: last change: %w", err)
+	}
+	n, err := idx.DocCount()
+	if err != nil {
+		_ = idx.Close()
+		return fmt.Sprintf("index unreadable: %v", err), nil
+	}
+	switch {
+	case wm > last:
+		_ = idx.Close()
+		return fmt.Sprintf("watermark %d is ahead of the store's last change %d", wm, last), nil
+	case wm == 0 && n > 0:
+		_ = idx.Close()
+		return fmt.Sprintf("index holds %d documents but the store's watermark is 0", n), nil
+	}
+	ix.idx = idx
+	return "", nil
+}
+
+func openBleve(dir string) (bleve.Index, error) {
+	// Without a timeout, opening an index that another process holds
+	// waits forever.
+	return bleve.OpenUsing(dir, map[string]interface{}{"bolt_timeout": "1s"})
+}
+
+// CatchUp indexes every node changed after the watermark, in Bleve batches
+// of up to BatchSize documents, and advances the watermark after each batch
+// is applied. Nodes that are no longer indexable (they became references,
+// or were deleted) are removed. It is cheap when nothing changed, so it can
+// be called after every import page. It returns the number of documents
+// indexed (deletions not counted).
+func (ix *Index) CatchUp(ctx context.Context) (int, error) {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	ix.mu.RLock()
+	idx := ix.idx
+	ix.mu.RUnlock()
+	if idx == nil {
+		return 0, ErrClosed
+	}
+
+	after, err := ix.src.IndexWatermark()
+	if err != nil {
+		return 0, fmt.Errorf("index: watermark: %w", err)
+	}
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		ids, last, err := ix.src.ChangedSince(after, BatchSize)
+		if err != nil {
+			return total, fmt.Errorf("index: changes after %d: %w", after, err)
+		}
+		if last <= after {
+			return total, nil
+		}
+		n, err := ix.apply(idx, dedup(ids))
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if err := ix.src.SetIndexWatermark(last); err != nil {
+			return total, fmt.Errorf("index: set watermark %d: %w", last, err)
+		}
+		after = last
+	}
+}
+
+// apply reads the nodes of ids from the store and indexes or deletes their
+// documents in one batch.
+func (ix *Index) apply(idx bleve.Index, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	nodes, err := ix.src.Nodes(ids)
+	if err != nil {
+		return 0, fmt.Errorf("index: read nodes: %w", err)
+	}
+	b := idx.NewBatch()
+	found := make(map[string]bool, len(nodes))
+	n := 0
+	for _, node := range nodes {
+		found[node.ID] = true
+		if doc, ok := document(node); ok {
+			if err := b.Index(node.ID, doc); err != nil {
+				return 0, fmt.Errorf("index: %s: %w", node.ID, err)
+			}
+			n++
+		} else if mayBeDocument(node.ID) {
+			b.Delete(node.ID)
+		}
+	}
+	for _, id := range ids {
+		if !found[id] && mayBeDocument(id) {
+			b.Delete(id) // deleted from the store
+		}
+	}
+	if b.Size() == 0 {
+		return 0, nil
+	}
+	if err := idx.Batch(b); err != nil {
+		return 0, fmt.Errorf("index: batch: %w", err)
+	}
+	return n, nil
+}
+
+// dedup keeps the first occurrence of each id.
+func dedup(ids []string) []string {
+	seen := make(map[string]struct{}, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if _, ok := seen[id]; !ok {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Reindex builds a fresh index from every node of the store in dir+".new",
+// swaps it in for the current one, and catches it up. Searches keep using
+// the current index while the new one is built, and CatchUp keeps
+// following the store.
+func (ix *Index) Reindex(ctx context.Context) error {
+	ix.mu.RLock()
+	closed := ix.idx == nil
+	ix.mu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+	if err := ix.rebuild(ctx); err != nil {
+		return err
+	}
+	_, err := ix.CatchUp(ctx)
+	return err
+}
+
+// rebuild builds dir+".new" from ForEachNode, swaps it into dir (the
+// current index, if any, is closed and removed) and sets the watermark to
+// the last change recorded before the build began. Changes made during the
+// build are applied again by the next CatchUp, which is harmless.
+func (ix *Index) rebuild(ctx context.Context) error {
+	ix.reindexMu.Lock()
+	defer ix.reindexMu.Unlock()
+
+	start, err := ix.src.LastChange()
+	if err != nil {
+		return fmt.Errorf("index: last change: %w", err)
+	}
+	tmp := ix.dir + ".new"
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if err := ix.build(ctx, tmp); err != nil {
+		_ = os.RemoveAll(tmp)
+		return err
+	}
+
+	// Swap. Writers wait; searches wait only for the renames.
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed { // closed while the new index was built
+		_ = os.RemoveAll(tmp)
+		return ErrClosed
+	}
+	if ix.idx != nil {
+		if err := ix.idx.Close(); err != nil {
+			return fmt.Errorf("index: close old index: %w", err)
+		}
+		ix.idx = nil
+	}
+	old := ix.dir + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if _, err := os.Stat(ix.dir); err == nil {
+		if err := os.Rename(ix.dir, old); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, ix.dir); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	idx, err := openBleve(ix.dir)
+	if err != nil {
+		return fmt.Errorf("index: open rebuilt index: %w", err)
+	}
+	ix.idx = idx
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("index: remove old index: %w", err)
+	}
+	// The watermark goes back to where the build started, even if a
+	// CatchUp on the old index went further meanwhile: a lower watermark
+	// only re-applies changes.
+	if err := ix.src.SetIndexWatermark(start); err != nil {
+		return fmt.Errorf("index: set watermark %d: %w", start, err)
+	}
+	return nil
+}
+
+// build writes a new index of every indexable node into dir and closes it.
+func (ix *Index) build(ctx context.Context, dir string) (err error) {
+	idx, err := bleve.New(dir, ix.mapping)
+	if err != nil {
+		return fmt.Errorf("index: create %s: %w", dir, err)
+	}
+	defer func() {
+		if cerr := idx.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("index: close %s: %w", dir, cerr)
+		}
+	}()
+	b := idx.NewBatch()
+	flush := func() error {
+		if b.Size() == 0 {
+			return nil
+		}
+		if err := idx.Batch(b); err != nil {
+			return fmt.Errorf("index: batch: %w", err)
+		}
+		b.Reset()
+		return nil
+	}
+	err = ix.src.ForEachNode(func(n schema.Node) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		doc, ok := document(n)
+		if !ok {
+			return nil
+		}
+		if err := b.Index(n.ID, doc); err != nil {
+			return fmt.Errorf("index: %s: %w", n.ID, err)
+		}
+		if b.Size() >= BatchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return idx.SetInternal(mappingVersionKey, []byte(mappingVersion))
+}
+
+// DocCount is the number of documents in the index.
+func (ix *Index) DocCount() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return 0, ErrClosed
+	}
+	return ix.idx.DocCount()
+}
+
+// CountByKind counts the documents of each kind ("post", "account"), to
+// compare the index with the store. Kinds with no documents are left out.
+func (ix *Index) CountByKind() (map[string]uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return nil, ErrClosed
+	}
+	out := map[string]uint64{}
+	for _, k := range []schema.Kind{schema.KindPost, schema.KindAccount} {
+		q := bleve.NewTermQuery(string(k))
+		q.SetField(fieldKind)
+		req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+		req.Score = "none"
+		sr, err := ix.idx.Search(req)
+		if err != nil {
+			return nil, fmt.Errorf("index: count %s: %w", k, err)
+		}
+		if sr.Total > 0 {
+			out[string(k)] = sr.Total
+		}
+	}
+	return out, nil
+}
+
+// Close closes the index. It waits for a running CatchUp and for searches.
+func (ix *Index) Close() error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.closed = true
+	if ix.idx == nil {
+		return nil
+	}
+	err := ix.idx.Close()
+	ix.idx = nil
+	return err
+}

@@ -1,0 +1,357 @@
+package index
+
+import (
+	"bytes"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/segment"
+
+	"github.com/podimport/podimport/schema"
+)
+
+// mappingVersion is kept in the index (as internal data). When the mapping
+// or the way documents are built changes, bump it: an index built with
+// another version is rebuilt from the store when it is opened.
+const mappingVersion = "podimport-index-v1"
+
+// createdLayout formats the created field: fixed width and UTC, so that
+// its strings sort in time order.
+const createdLayout = "2006-01-02T15:04:05.000000000Z"
+
+var mappingVersionKey = []byte("podimport_mapping_version")
+
+// Names of the analysis pieces and fields.
+const (
+	tokenizerName = "podimport_unicode"
+	textAnalyzer  = "podimport_text"
+
+	fieldText     = "text"
+	fieldKind     = "kind"
+	fieldPlatform = "platform"
+	fieldAuthor   = "author" // lowercased handle, indexed
+	fieldHandle   = "handle" // the handle as written, stored only (for Hit.Author)
+	fieldTo       = "to"
+	fieldMentions = "mentions"
+	fieldHashtags = "hashtags"
+	fieldLang     = "lang"
+	fieldCreated  = "created" // exact time as a sortable string (createdLayout): sort and display
+	fieldDay      = "day"     // the UTC day of created, as a datetime: since: and until:
+	fieldHas      = "has"
+	fieldIs       = "is"
+)
+
+func init() {
+	// The tokenizer is referenced by name from the mapping that every index
+	// stores, so it must be registered before any index is opened.
+	if err := registry.RegisterTokenizer(tokenizerName, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+		return socialTokenizer{}, nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// newMapping builds the static mapping that the shared storage notes
+// (reference/storage-notes.md) recommend: nothing dynamic, term vectors only
+// on text, doc values only on created (the sort field), keyword fields for
+// everything that is matched exactly (values lowercased by document()).
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	if err := im.AddCustomAnalyzer(textAnalyzer, map[string]interface{}{
+		"type":      custom.Name,
+		"tokenizer": tokenizerName,
+		// cjk_width folds full-width Latin and half-width katakana; the
+		// bigram filter turns runs of CJK characters into overlapping pairs
+		// so Chinese and Japanese (which have no spaces) are searchable.
+		"token_filters": []interface{}{cjk.WidthName, lowercase.Name, cjk.BigramName},
+	}); err != nil {
+		return nil, err
+	}
+
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = textAnalyzer
+	text.Store = true              // Hit.Text and highlighting
+	text.IncludeTermVectors = true // phrases and highlight locations
+	text.IncludeInAll = false
+	text.DocValues = false
+
+	keywordField := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = store
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	storedOnly := bleve.NewTextFieldMapping()
+	storedOnly.Analyzer = keyword.Name
+	storedOnly.Index = false
+	storedOnly.Store = true
+	storedOnly.IncludeTermVectors = false
+	storedOnly.IncludeInAll = false
+	storedOnly.DocValues = false
+
+	// The creation time is two fields. A datetime field indexes 16
+	// prefix-coded terms per value; at nanosecond precision nearly all are
+	// unique, and that alone cut indexing throughput to a third. So the
+	// datetime field holds only the day (which is all since: and until:
+	// need), and the exact time is one sortable keyword term.
+	created := keywordField(true)
+	created.DocValues = true // sort by date
+	dayField := bleve.NewDateTimeFieldMapping()
+	dayField.Store = false
+	dayField.IncludeInAll = false
+	dayField.DocValues = false
+
+	dm := bleve.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fieldText, text)
+	dm.AddFieldMappingsAt(fieldKind, keywordField(true))
+	dm.AddFieldMappingsAt(fieldPlatform, keywordField(false))
+	dm.AddFieldMappingsAt(fieldAuthor, keywordField(false))
+	dm.AddFieldMappingsAt(fieldHandle, storedOnly)
+	dm.AddFieldMappingsAt(fieldTo, keywordField(false))
+	dm.AddFieldMappingsAt(fieldMentions, keywordField(false))
+	dm.AddFieldMappingsAt(fieldHashtags, keywordField(false))
+	dm.AddFieldMappingsAt(fieldLang, keywordField(false))
+	dm.AddFieldMappingsAt(fieldCreated, created)
+	dm.AddFieldMappingsAt(fieldDay, dayField)
+	dm.AddFieldMappingsAt(fieldHas, keywordField(false))
+	dm.AddFieldMappingsAt(fieldIs, keywordField(false))
+
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = textAnalyzer
+	im.DefaultField = fieldText
+	im.IndexDynamic = false
+	im.StoreDynamic = false
+	im.DocValuesDynamic = false
+	if err := im.Validate(); err != nil {
+		return nil, err
+	}
+	return im, nil
+}
+
+// indexable reports whether n becomes a search document: complete posts and
+// accounts. References, media, links and tags do not.
+func indexable(n schema.Node) bool {
+	if n.Ref {
+		return false
+	}
+	switch n.Kind {
+	case schema.KindPost:
+		return n.Post != nil
+	case schema.KindAccount:
+		return n.Account != nil
+	}
+	return false
+}
+
+// mayBeDocument reports whether a node with this id could ever have been a
+// search document (its kind is post or account). Ids of other kinds never
+// need a delete.
+func mayBeDocument(id string) bool {
+	_, kind, _, err := schema.ParseID(id)
+	if err != nil {
+		return true // be safe: a delete of an absent id is harmless
+	}
+	return kind == schema.KindPost || kind == schema.KindAccount
+}
+
+// document turns a node into the map that Bleve indexes under the static
+// mapping. ok is false when the node is not indexable.
+func document(n schema.Node) (doc map[string]interface{}, ok bool) {
+	if !indexable(n) {
+		return nil, false
+	}
+	doc = make(map[string]interface{}, 12)
+	put := func(field, v string) {
+		if v != "" {
+			doc[field] = v
+		}
+	}
+	putAll := func(field string, vs []string) {
+		out := make([]string, 0, len(vs))
+		for _, v := range vs {
+			if v != "" && !contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		if len(out) > 0 {
+			doc[field] = out
+		}
+	}
+	put(fieldKind, string(n.Kind))
+	put(fieldPlatform, strings.ToLower(n.Platform))
+	switch n.Kind {
+	case schema.KindPost:
+		p := n.Post
+		put(fieldText, p.Text)
+		put(fieldAuthor, normHandle(p.AuthorHandle))
+		put(fieldHandle, strings.TrimPrefix(p.AuthorHandle, "@"))
+		put(fieldTo, normHandle(p.ReplyToHandle))
+		put(fieldLang, strings.ToLower(p.Lang))
+		putTime(doc, p.Created)
+		var mentions, tags, has, is []string
+		for _, m := range p.Mentions {
+			mentions = append(mentions, normHandle(m))
+		}
+		for _, t := range p.Hashtags {
+			tags = append(tags, normTag(t))
+		}
+		if len(p.Media) > 0 {
+			has = append(has, "media")
+		}
+		if len(p.URLs) > 0 {
+			has = append(has, "links")
+		}
+		if p.ReplyTo != "" {
+			is = append(is, "reply")
+		}
+		if p.RepostOf != "" {
+			is = append(is, "repost")
+		}
+		if p.Quotes != "" {
+			is = append(is, "quote")
+		}
+		putAll(fieldMentions, mentions)
+		putAll(fieldHashtags, tags)
+		putAll(fieldHas, has)
+		putAll(fieldIs, is)
+	case schema.KindAccount:
+		a := n.Account
+		put(fieldText, accountText(a))
+		put(fieldAuthor, normHandle(a.Handle))
+		put(fieldHandle, strings.TrimPrefix(a.Handle, "@"))
+		putTime(doc, a.Created)
+	}
+	return doc, true
+}
+
+// putTime sets the created and day fields of a document.
+func putTime(doc map[string]interface{}, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	t = t.UTC()
+	doc[fieldCreated] = t.Format(createdLayout)
+	doc[fieldDay] = t.Truncate(24 * time.Hour)
+}
+
+// accountText is the searchable and displayed text of an account:
+// "display name (@handle): bio".
+func accountText(a *schema.Account) string {
+	var b strings.Builder
+	handle := strings.TrimPrefix(a.Handle, "@")
+	b.WriteString(a.DisplayName)
+	if handle != "" {
+		if b.Len() > 0 {
+			b.WriteString(" (@" + handle + ")")
+		} else {
+			b.WriteString("@" + handle)
+		}
+	}
+	if a.Bio != "" {
+		if b.Len() > 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(a.Bio)
+	}
+	return b.String()
+}
+
+func normHandle(h string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "@"))
+}
+func normTag(t string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(t), "#")) }
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// socialTokenizer is Bleve's unicode tokenizer (UAX #29 word boundaries)
+// with two changes for social text: emoji and other symbols (Unicode
+// category So) are kept as tokens instead of being dropped, so 🎉 can be
+// searched, with variation selectors removed so ❤ finds ❤️; and the
+// typographic apostrophe is folded to ' so "don’t" and "don't" match.
+type socialTokenizer struct{}
+
+func (socialTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	rv := make(analysis.TokenStream, 0, len(input)/6+1)
+	seg := segment.NewWordSegmenterDirect(input)
+	start, pos := 0, 1
+	for seg.Segment() {
+		b := seg.Bytes()
+		end := start + len(b)
+		typ := seg.Type()
+		var tok *analysis.Token
+		switch {
+		case typ != segment.None:
+			term := b
+			if bytes.Contains(term, []byte("’")) {
+				term = bytes.ReplaceAll(term, []byte("’"), []byte("'"))
+			}
+			tt := analysis.AlphaNumeric
+			switch typ {
+			case segment.Ideo, segment.Kana:
+				tt = analysis.Ideographic
+			case segment.Number:
+				tt = analysis.Numeric
+			}
+			tok = &analysis.Token{Term: term, Start: start, End: end, Position: pos, Type: tt}
+		case isSymbol(b):
+			term := stripVariationSelectors(b)
+			if len(term) > 0 {
+				tok = &analysis.Token{Term: term, Start: start, End: end, Position: pos, Type: analysis.AlphaNumeric}
+			}
+		}
+		if tok != nil {
+			rv = append(rv, tok)
+			pos++
+		}
+		start = end
+	}
+	return rv
+}
+
+// isSymbol reports whether a non-word segment holds an emoji or other
+// symbol worth indexing.
+func isSymbol(b []byte) bool {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if unicode.Is(unicode.So, r) {
+			return true
+		}
+		b = b[n:]
+	}
+	return false
+}
+
+func stripVariationSelectors(b []byte) []byte {
+	if !bytes.ContainsAny(b, "\uFE0E\uFE0F") {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r != '\uFE0E' && r != '\uFE0F' {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
+}

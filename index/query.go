@@ -1,0 +1,346 @@
+package index
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Op is the kind of one clause of a query.
+type Op string
+
+// Clause operators. The comment shows the syntax.
+const (
+	OpWord     Op = "word"     // golang            (analyzed like the text)
+	OpPhrase   Op = "phrase"   // "exact phrase"
+	OpFrom     Op = "from"     // from:alice, from:@alice
+	OpTo       Op = "to"       // to:bob             (replies to bob)
+	OpMention  Op = "mention"  // @carol
+	OpHashtag  Op = "hashtag"  // #golang, #café
+	OpSince    Op = "since"    // since:2024-01-31   (created >= that day, 00:00 UTC)
+	OpUntil    Op = "until"    // until:2024-02-01   (created < that day, 00:00 UTC)
+	OpHas      Op = "has"      // has:media, has:links
+	OpIs       Op = "is"       // is:reply, is:repost, is:quote
+	OpLang     Op = "lang"     // lang:de
+	OpPlatform Op = "platform" // platform:twitter
+	OpKind     Op = "kind"     // kind:post, kind:account
+)
+
+// operators are the op:value operators, by name.
+var operators = map[string]Op{
+	"from": OpFrom, "to": OpTo, "since": OpSince, "until": OpUntil,
+	"has": OpHas, "is": OpIs, "lang": OpLang, "platform": OpPlatform, "kind": OpKind,
+}
+
+const knownOperators = "from, to, since, until, has, is, lang, platform, kind"
+
+// Clause is one term of a query. All clauses of a query must hold (AND);
+// a negated clause must not.
+type Clause struct {
+	Op     Op        `json:"op"`
+	Value  string    `json:"value"`            // normalized: handles and tags lowercased without @/#; words and phrases as typed
+	Time   time.Time `json:"time,omitzero"`    // since and until: midnight UTC of the day
+	Negate bool      `json:"negate,omitempty"` // -clause
+}
+
+// Query is a parsed query: the AND of its clauses. No clauses, or only
+// negated ones, match every document (minus the negated ones).
+type Query struct {
+	Clauses []Clause `json:"clauses"`
+}
+
+// ParseError is returned by Parse. Token is the offending part of the query
+// and Offset its byte offset.
+type ParseError struct {
+	Token  string
+	Offset int
+	Msg    string
+}
+
+func (e *ParseError) Error() string { return e.Msg }
+
+// String renders the query in canonical form; Parse(q.String()) gives q back.
+func (q *Query) String() string {
+	parts := make([]string, 0, len(q.Clauses))
+	for _, c := range q.Clauses {
+		var s string
+		switch c.Op {
+		case OpWord:
+			s = c.Value
+		case OpPhrase:
+			s = `"` + c.Value + `"`
+		case OpMention:
+			s = "@" + c.Value
+		case OpHashtag:
+			s = "#" + c.Value
+		case OpSince, OpUntil:
+			s = string(c.Op) + ":" + c.Time.Format(time.DateOnly)
+		default:
+			s = string(c.Op) + ":" + c.Value
+		}
+		if c.Negate {
+			s = "-" + s
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Parse reads the query language: bare words, "exact phrases", -negation,
+// @mention, #hashtag and the operators from:, to:, since:, until:, has:,
+// is:, lang:, platform: and kind:. Words that look like urls
+// (https://…) are words. A word of the form name: with nothing after the
+// colon is a word too; name:value with an unknown name is an error.
+func Parse(q string) (*Query, error) {
+	out := &Query{Clauses: []Clause{}}
+	i := 0
+	for i < len(q) {
+		r, n := utf8.DecodeRuneInString(q[i:])
+		if unicode.IsSpace(r) {
+			i += n
+			continue
+		}
+		start := i
+		negate := false
+		if r == '-' {
+			next, _ := utf8.DecodeRuneInString(q[i+n:])
+			if i+n >= len(q) || unicode.IsSpace(next) {
+				i += n // a lone dash is punctuation
+				continue
+			}
+			negate = true
+			i += n
+			r, n = utf8.DecodeRuneInString(q[i:])
+		}
+		if closing, ok := quotePair(r); ok {
+			body := i + n
+			end := strings.IndexAny(q[body:], closing)
+			if end < 0 {
+				return nil, &ParseError{Token: q[start:], Offset: start,
+					Msg: fmt.Sprintf("unterminated quote: %s (add the closing quote)", q[start:])}
+			}
+			phrase := strings.TrimSpace(q[body : body+end])
+			_, cn := utf8.DecodeRuneInString(q[body+end:])
+			i = body + end + cn
+			if phrase != "" {
+				out.Clauses = append(out.Clauses, Clause{Op: OpPhrase, Value: phrase, Negate: negate})
+			}
+			continue
+		}
+		end := strings.IndexFunc(q[i:], unicode.IsSpace)
+		if end < 0 {
+			end = len(q) - i
+		}
+		tok, tokStart := q[i:i+end], i
+		i += end
+		c, err := parseToken(tok)
+		if err != nil {
+			err.Offset = tokStart
+			return nil, err
+		}
+		c.Negate = negate
+		out.Clauses = append(out.Clauses, c)
+	}
+	return out, nil
+}
+
+// quotePair returns the closing quote(s) for an opening quote.
+func quotePair(r rune) (string, bool) {
+	switch r {
+	case '"':
+		return `"`, true
+	case '“', '”', '„':
+		return `"”“`, true
+	}
+	return "", false
+}
+
+func parseToken(tok string) (Clause, *ParseError) {
+	switch {
+	case len(tok) > 1 && tok[0] == '#':
+		if v := trimTrailingPunct(normTag(tok)); v != "" {
+			return Clause{Op: OpHashtag, Value: v}, nil
+		}
+	case len(tok) > 1 && tok[0] == '@':
+		if v := trimTrailingPunct(normHandle(tok)); v != "" {
+			return Clause{Op: OpMention, Value: v}, nil
+		}
+	}
+	colon := strings.IndexByte(tok, ':')
+	if colon <= 0 || !asciiLetters(tok[:colon]) {
+		return Clause{Op: OpWord, Value: tok}, nil
+	}
+	name, value := strings.ToLower(tok[:colon]), tok[colon+1:]
+	if strings.HasPrefix(value, "//") {
+		return Clause{Op: OpWord, Value: tok}, nil // a url
+	}
+	op, known := operators[name]
+	if !known {
+		if value == "" {
+			return Clause{Op: OpWord, Value: tok}, nil // prose, like "note:"
+		}
+		return Clause{}, &ParseError{Token: tok,
+			Msg: fmt.Sprintf("unknown operator %q in %q (known: %s)", name+":", tok, knownOperators)}
+	}
+	bad := func(want string) *ParseError {
+		return &ParseError{Token: tok, Msg: fmt.Sprintf("%s: wants %s, got %q", name, want, value)}
+	}
+	value = strings.Trim(value, `"”“`)
+	switch op {
+	case OpFrom, OpTo:
+		v := normHandle(value)
+		if v == "" {
+			return Clause{}, bad("a handle")
+		}
+		return Clause{Op: op, Value: v}, nil
+	case OpSince, OpUntil:
+		t, err := time.ParseInLocation(time.DateOnly, value, time.UTC)
+		if err != nil {
+			return Clause{}, bad("YYYY-MM-DD")
+		}
+		return Clause{Op: op, Value: t.Format(time.DateOnly), Time: t}, nil
+	case OpHas:
+		switch strings.ToLower(value) {
+		case "media":
+			return Clause{Op: op, Value: "media"}, nil
+		case "links", "link":
+			return Clause{Op: op, Value: "links"}, nil
+		}
+		return Clause{}, bad("media or links")
+	case OpIs:
+		switch strings.ToLower(value) {
+		case "reply":
+			return Clause{Op: op, Value: "reply"}, nil
+		case "repost", "retweet", "reblog", "boost":
+			return Clause{Op: op, Value: "repost"}, nil
+		case "quote":
+			return Clause{Op: op, Value: "quote"}, nil
+		}
+		return Clause{}, bad("reply, repost or quote")
+	case OpKind:
+		switch strings.ToLower(value) {
+		case "post", "account":
+			return Clause{Op: op, Value: strings.ToLower(value)}, nil
+		}
+		return Clause{}, bad("post or account")
+	default: // lang, platform
+		v := strings.ToLower(value)
+		if v == "" {
+			return Clause{}, bad("a value")
+		}
+		return Clause{Op: op, Value: v}, nil
+	}
+}
+
+func asciiLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// trimTrailingPunct drops punctuation typed after a handle or tag
+// ("@alice," "#golang!"), keeping underscores.
+func trimTrailingPunct(s string) string {
+	return strings.TrimRightFunc(s, func(r rune) bool { return r != '_' && unicode.IsPunct(r) })
+}
+
+// fieldFor maps an operator onto its keyword field.
+var fieldFor = map[Op]string{
+	OpFrom: fieldAuthor, OpTo: fieldTo, OpMention: fieldMentions, OpHashtag: fieldHashtags,
+	OpHas: fieldHas, OpIs: fieldIs, OpLang: fieldLang, OpPlatform: fieldPlatform, OpKind: fieldKind,
+}
+
+// compile turns the AST into Bleve query objects: the query, and its
+// positive text clauses (for highlighting). Text clauses (words, phrases)
+// score; the structured clauses filter without scoring when there is text
+// to score, and are the query otherwise. Words are analyzed with
+// the text analyzer here: one token becomes a term query, several (a CJK
+// run, "e-mail", a url) a phrase. A clause whose text has no tokens at all
+// (punctuation) is dropped.
+func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Query) {
+	var filters, not []query.Query
+	for _, c := range q.Clauses {
+		var bq query.Query
+		switch c.Op {
+		case OpWord, OpPhrase:
+			bq = textQuery(an, c.Value)
+		case OpSince:
+			incl := true
+			dq := query.NewDateRangeInclusiveQuery(c.Time, time.Time{}, &incl, nil)
+			dq.SetField(fieldDay)
+			bq = dq
+		case OpUntil:
+			excl := false
+			dq := query.NewDateRangeInclusiveQuery(time.Time{}, c.Time, nil, &excl)
+			dq.SetField(fieldDay)
+			bq = dq
+		default:
+			tq := query.NewTermQuery(c.Value)
+			tq.SetField(fieldFor[c.Op])
+			bq = tq
+		}
+		switch {
+		case bq == nil:
+		case c.Negate:
+			not = append(not, bq)
+		case c.Op == OpWord || c.Op == OpPhrase:
+			text = append(text, bq)
+		default:
+			filters = append(filters, bq)
+		}
+	}
+	if len(text)+len(filters)+len(not) == 0 {
+		return query.NewMatchAllQuery(), nil
+	}
+	bq := &query.BooleanQuery{}
+	switch {
+	case len(text) > 0:
+		bq.Must = conj(text)
+		if len(filters) > 0 {
+			bq.Filter = conj(filters)
+		}
+	case len(filters) > 0:
+		bq.Must = conj(filters)
+	}
+	if len(not) > 0 {
+		bq.MustNot = query.NewDisjunctionQuery(not)
+	}
+	if bq.MustNot == nil && bq.Filter == nil {
+		return bq.Must, text
+	}
+	return bq, text
+}
+
+func conj(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewConjunctionQuery(qs)
+}
+
+// textQuery analyzes s and returns a term query for one token, a phrase
+// query for several, nil for none.
+func textQuery(an analysis.Analyzer, s string) query.Query {
+	toks := an.Analyze([]byte(s))
+	switch len(toks) {
+	case 0:
+		return nil
+	case 1:
+		tq := query.NewTermQuery(string(toks[0].Term))
+		tq.SetField(fieldText)
+		return tq
+	}
+	pq := query.NewMatchPhraseQuery(s)
+	pq.SetField(fieldText)
+	pq.Analyzer = textAnalyzer
+	return pq
+}

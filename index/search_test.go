@@ -1,0 +1,359 @@
+package index
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSearchOperators(t *testing.T) {
+	ix, _ := openCorpus(t)
+	accounts := []string{a1, a2, a3}
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		// Everything.
+		{"", allDocs},
+		{"   ", allDocs},
+		// Bare words: analyzed like the text (lowercased, any language).
+		{"golang", []string{a1, p1, p2, p7, p10}},
+		{"GoLang", []string{a1, p1, p2, p7, p10}},
+		{"golang generics", []string{p2, p7}},
+		{"golang nosuchword", nil},
+		{"grüße", []string{p3}},
+		{"GRÜSSE", nil}, // no folding of ß
+		{"münchen", []string{a2, p3}},
+		{"MÜNCHEN", []string{a2, p3}},
+		{"über", []string{p10}},
+		{"köstlich", []string{p3}},
+		{"straßenbahn", []string{a2}},
+		{"東京", []string{a3, p5}},
+		{"東京タワー", []string{p5}},
+		{"タワー", []string{p5}},
+		{"中文", []string{p6}},
+		{"学习中文", []string{p6}},
+		{"☕", []string{p4, p9}}, // ☕ and ☕️ (with a variation selector)
+		{"☕️", []string{p4, p9}},
+		{"🎉", []string{p1}},
+		{"🚋", []string{a2}},
+		{"don't", []string{p9}}, // the text has don’t
+		{"don’t", []string{p9}},
+		{"alice", []string{a1, p4, p7}}, // text mentions; from: is the author
+		{"https://go.dev/blog/intro-generics", []string{p2}},
+		{"go.dev", []string{p2}},
+		{"golang !", []string{a1, p1, p2, p7, p10}}, // punctuation alone is ignored
+		// Phrases.
+		{`"exact phrase"`, []string{p9}},
+		{"exact phrase", []string{p8, p9}},
+		{`"phrase exact"`, nil},
+		{`"generics are great"`, []string{p2, p7}},
+		{`"Grüße aus München"`, []string{p3}},
+		// Negation.
+		{"-golang", minus(allDocs, a1, p1, p2, p7, p10)},
+		{`-"exact phrase"`, minus(allDocs, p9)},
+		{"golang -from:alice", []string{p7, p10}},
+		{"-from:alice -from:bobm", []string{a3, p5, p6, p7, p8}},
+		{"-#golang", minus(allDocs, p1)},
+		{"-@alice golang", []string{a1, p1, p2, p10}},
+		{"-kind:post", accounts},
+		// A must that matches nothing stays nothing beside a must-not.
+		{"nosuchword -golang", nil},
+		{`"no such phrase" -golang`, nil},
+		{"from:nobody -golang", nil},
+		{"nosuchword lang:de -golang", nil},
+		{"#nosuchtag -golang", nil},
+		{"since:2030-01-01 -golang", nil},
+		{"-is:reply -is:repost -is:quote kind:post", []string{p1, p2, p3, p4, p6, p9, p10}},
+		// from: / to: / mentions / hashtags.
+		{"from:alice", []string{a1, p1, p2, p9}},
+		{"from:@ALICE", []string{a1, p1, p2, p9}},
+		{"from:bobm", []string{a2, p3, p4, p10}},
+		{"from:erin.bsky.social", []string{p8}},
+		{"from:nobody", nil},
+		{"to:alice", []string{p5}},
+		{"to:@Alice", []string{p5}},
+		{"@alice", []string{p4, p7}},
+		{"@ALICE", []string{p4, p7}},
+		{"#golang", []string{p1}},
+		{"#GOLANG", []string{p1}},
+		{"#café", []string{p4}},
+		{"#Café", []string{p4}},
+		{"#caf", nil},
+		{"café", []string{p4}},
+		// Dates: since is inclusive, until exclusive, both at 00:00 UTC.
+		{"since:2024-03-01", []string{p5, p6, p7, p8, p9}},
+		{"until:2024-01-01", []string{a1, a2, p10}},
+		{"since:2024-01-01 until:2024-01-10", []string{p1}},
+		{"since:2024-01-01 until:2024-01-11", []string{p1, p2}},
+		{"-since:2024-01-01", []string{a1, a2, a3, p10}},
+		// has: / is:
+		{"has:media", []string{p4, p9}},
+		{"has:links", []string{p2}},
+		{"has:media has:links", nil},
+		{"is:reply", []string{p5}},
+		{"is:repost", []string{p7}},
+		{"is:retweet", []string{p7}},
+		{"is:quote", []string{p8}},
+		// lang: / platform: / kind:
+		{"lang:de", []string{p3, p10}},
+		{"lang:JA", []string{p5}},
+		{"platform:mastodon", []string{a2, p3, p4, p10}},
+		{"platform:bluesky", []string{p8}},
+		{"kind:account", accounts},
+		{"kind:post", allPosts},
+		// Combinations.
+		{`from:alice since:2024-01-01 has:media "exact phrase"`, []string{p9}},
+		{"from:alice golang", []string{a1, p1, p2}},
+		{"golang lang:de", []string{p10}},
+		{"☕ from:bobm", []string{p4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			res, err := ix.Search(context.Background(), tt.q, SearchOptions{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sorted(ids(res.Hits))
+			if diff := cmp.Diff(sorted(tt.want), got, cmpNilEmpty); diff != "" {
+				t.Errorf("Search(%q) (-want +got):\n%s", tt.q, diff)
+			}
+			if res.Total != uint64(len(tt.want)) {
+				t.Errorf("Search(%q).Total = %d, want %d", tt.q, res.Total, len(tt.want))
+			}
+		})
+	}
+}
+
+var cmpNilEmpty = cmp.Transformer("nilEmpty", func(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+})
+
+func TestSearchErrors(t *testing.T) {
+	ix, _ := openCorpus(t)
+	for _, q := range []string{"since:yesterday", "foo:bar", `"open`} {
+		if _, err := ix.Search(context.Background(), q, SearchOptions{}); err == nil {
+			t.Errorf("Search(%q): no error", q)
+		}
+	}
+	if _, err := ix.Search(context.Background(), "golang", SearchOptions{Sort: "sideways"}); err == nil {
+		t.Error("unknown sort: no error")
+	}
+}
+
+func TestSearchSort(t *testing.T) {
+	ix, _ := openCorpus(t)
+	ctx := context.Background()
+	newest := []string{p9, p8, p7, p6, p5, p4, p3, p2, p1, p10}
+	tests := []struct {
+		q    string
+		sort Sort
+		want []string
+	}{
+		{"kind:post", SortNewest, newest},
+		{"kind:post", SortOldest, reversed(newest)},
+		// Accounts without a creation time come last in both orders.
+		{"kind:account", SortNewest, []string{a2, a1, a3}},
+		{"kind:account", SortOldest, []string{a1, a2, a3}},
+		{"golang", SortNewest, []string{p7, p2, p1, p10, a1}},
+		{"golang", SortOldest, []string{a1, p10, p1, p2, p7}},
+		// Keyword-only queries score alike, so relevance is newest first.
+		{"from:alice", SortRelevance, []string{p9, p2, p1, a1}},
+		{"from:alice", "", []string{p9, p2, p1, a1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q+"/"+string(tt.sort), func(t *testing.T) {
+			res, err := ix.Search(ctx, tt.q, SearchOptions{Sort: tt.sort})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, ids(res.Hits)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// Relevance: scores never increase; among equal scores, newer first.
+	res, err := ix.Search(ctx, "golang generics great", SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res2, err := ix.Search(ctx, "golang", SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*Result{res, res2} {
+		for i := 1; i < len(r.Hits); i++ {
+			prev, cur := r.Hits[i-1], r.Hits[i]
+			if cur.Score > prev.Score {
+				t.Errorf("hit %d (%s) scores %v > hit %d (%s) %v", i, cur.ID, cur.Score, i-1, prev.ID, prev.Score)
+			}
+			if cur.Score == prev.Score && cur.Created.After(prev.Created) {
+				t.Errorf("equal scores: %s (%v) after older %s (%v)", cur.ID, cur.Created, prev.ID, prev.Created)
+			}
+		}
+	}
+	// A post that says golang twice and is short ranks above one that
+	// says it once in a longer text.
+	if res2.Hits[0].ID != p1 && res2.Hits[0].ID != p10 {
+		t.Errorf("golang: top hit %s, want p1 or p10 (short texts)", res2.Hits[0].ID)
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	ix, _ := openCorpus(t)
+	ctx := context.Background()
+	all, err := ix.Search(ctx, "kind:post", SearchOptions{Sort: SortNewest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paged []string
+	for off := 0; off < 12; off += 3 {
+		res, err := ix.Search(ctx, "kind:post", SearchOptions{Sort: SortNewest, Limit: 3, Offset: off})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 10 {
+			t.Errorf("offset %d: total %d, want 10", off, res.Total)
+		}
+		if len(res.Hits) > 3 {
+			t.Errorf("offset %d: %d hits, limit 3", off, len(res.Hits))
+		}
+		paged = append(paged, ids(res.Hits)...)
+	}
+	if diff := cmp.Diff(ids(all.Hits), paged); diff != "" {
+		t.Errorf("pages differ from one search (-one +pages):\n%s", diff)
+	}
+	// Defaults and limits.
+	res, err := ix.Search(ctx, "", SearchOptions{Limit: 0})
+	if err != nil || len(res.Hits) != len(allDocs) { // fewer than DefaultLimit
+		t.Errorf("default limit: %d hits, err %v", len(res.Hits), err)
+	}
+	res, err = ix.Search(ctx, "", SearchOptions{Limit: 1_000_000, Offset: -5})
+	if err != nil || len(res.Hits) != len(allDocs) {
+		t.Errorf("huge limit, negative offset: %d hits, err %v", len(res.Hits), err)
+	}
+}
+
+func TestSearchHits(t *testing.T) {
+	ix, _ := openCorpus(t)
+	ctx := context.Background()
+	res, err := ix.Search(ctx, "#café", SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Hit{{
+		ID: p4, Kind: "post", Text: "Un petit #café avec @alice ☕", Author: "BobM",
+		Created: time.Date(2024, 2, 14, 9, 30, 0, 0, time.UTC),
+	}}
+	if diff := cmp.Diff(want, res.Hits, cmpIgnoreScore); diff != "" {
+		t.Errorf("#café (-want +got):\n%s", diff)
+	}
+
+	res, err = ix.Search(ctx, "kind:account from:alice", SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []Hit{{
+		ID: a1, Kind: "account", Text: "Alice Liddell (@alice): Gopher, writes about golang and tea", Author: "alice",
+		Created: time.Date(2010, 5, 1, 0, 0, 0, 0, time.UTC),
+	}}
+	if diff := cmp.Diff(want, res.Hits, cmpIgnoreScore); diff != "" {
+		t.Errorf("account (-want +got):\n%s", diff)
+	}
+
+	// Sub-second times survive.
+	res, err = ix.Search(ctx, "from:alice has:media", SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 || !res.Hits[0].Created.Equal(day("2024-04-20T16:00:00.123Z")) {
+		t.Errorf("p9 created: %+v", res.Hits)
+	}
+}
+
+var cmpIgnoreScore = cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Score" }, cmp.Ignore())
+
+func TestSearchHighlights(t *testing.T) {
+	ix, _ := openCorpus(t)
+	ctx := context.Background()
+	tests := []struct {
+		q    string
+		id   string
+		want []string // each must appear in the highlights of id
+	}{
+		{"generics", p2, []string{"golang <mark>generics</mark> are great"}},
+		{"GOLANG", p10, []string{"<mark>GOLANG</mark>"}},
+		{"golang", p1, []string{"Learning <mark>golang</mark> today, #<mark>golang</mark> is fun"}},
+		{`"exact phrase"`, p9, []string{"the <mark>exact</mark> <mark>phrase</mark> nobody"}},
+		{"münchen", p3, []string{"Grüße aus <mark>München</mark>!"}},
+		{"東京", p5, []string{"<mark>東京</mark>タワー"}},
+		{"中文", p6, []string{"学习<mark>中文</mark>"}},
+		{"☕", p4, []string{"<mark>☕</mark>"}},
+		{"golang from:alice", a1, []string{"about <mark>golang</mark> and tea"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			res, err := ix.Search(ctx, tt.q, SearchOptions{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(res.Hits, func(h Hit) bool { return h.ID == tt.id })
+			if i < 0 {
+				t.Fatalf("%s not found: %v", tt.id, ids(res.Hits))
+			}
+			hl := strings.Join(res.Hits[i].Highlights, " … ")
+			for _, w := range tt.want {
+				if !strings.Contains(hl, w) {
+					t.Errorf("highlights of %s = %q, want them to contain %q", tt.id, hl, w)
+				}
+			}
+		})
+	}
+	// No words, no highlights.
+	res, err := ix.Search(ctx, "from:alice", SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		if len(h.Highlights) > 0 {
+			t.Errorf("from:alice: %s has highlights %q", h.ID, h.Highlights)
+		}
+	}
+	// Highlights are HTML: the text is escaped.
+	src := newFakeSource(post("twitter", "50", "1", "alice", "2024-05-01T00:00:00Z", "en", "<b>bold</b> & golang", nil))
+	ix2, err := Open(t.TempDir()+"/i", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix2.Close()
+	res, err = ix2.Search(ctx, "golang", SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 || len(res.Hits[0].Highlights) != 1 || res.Hits[0].Highlights[0] != "&lt;b&gt;bold&lt;/b&gt; &amp; <mark>golang</mark>" {
+		t.Errorf("escaped highlight: %+v", res.Hits)
+	}
+}
+
+func TestCountByKind(t *testing.T) {
+	ix, _ := openCorpus(t)
+	got, err := ix.CountByKind()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]uint64{"post": 10, "account": 3}, got); diff != "" {
+		t.Errorf("CountByKind (-want +got):\n%s", diff)
+	}
+	n, err := ix.DocCount()
+	if err != nil || n != 13 {
+		t.Errorf("DocCount = %d, %v; want 13", n, err)
+	}
+}
