@@ -1,0 +1,5 @@
+//go:build race
+
+package twittertest_test
+
+func init() { raceEnabled = true }
