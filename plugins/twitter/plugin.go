@@ -1,0 +1,118 @@
+// Package twitter imports a person's own Twitter account through the v1.1
+// API with OAuth 1.0a user credentials: the profile, followers,
+// followings, the person's own timeline, the newest tweets of each
+// following, and likes — incrementally, since the last stored id.
+package twitter
+
+import (
+	"context"
+	"strings"
+
+	"github.com/dghubble/oauth1"
+
+	"github.com/podimport/podimport/importer"
+)
+
+// DefaultAPIBase is the v1.1 API. Each endpoint path is appended to it.
+const DefaultAPIBase = "https://api.twitter.com/1.1"
+
+// Option names: CLI flags, keys of PODIMPORT_OPTIONS.
+const (
+	optUser             = "user"
+	optAPIBase          = "api-base"
+	optConsumerKey      = "consumer-key"
+	optConsumerSecret   = "consumer-secret"
+	optAccessToken      = "access-token"
+	optAccessSecret     = "access-secret"
+	optFollowingsTweets = "followings-tweets"
+	optLikes            = "likes"
+)
+
+func init() { importer.Register(Plugin{}) }
+
+// Plugin is the Twitter API importer.
+type Plugin struct{}
+
+func (Plugin) Name() string { return "twitter" }
+
+func (Plugin) Description() string {
+	return "Twitter/X through the v1.1 API (OAuth 1.0a): profile, followers, followings, timelines, likes"
+}
+
+func (Plugin) Options() []importer.Option {
+	return []importer.Option{
+		{Name: optUser, Usage: "screen name to import (default: the owner of the access token)", EnvVars: []string{"TWITTER_USER"}},
+		{Name: optAPIBase, Usage: "API base URL; endpoint paths such as /users/show.json are appended", Default: DefaultAPIBase},
+		{Name: optConsumerKey, Usage: "OAuth consumer (API) key", EnvVars: []string{"TWITTER_CONSUMER_KEY"}, Secret: true, Required: true},
+		{Name: optConsumerSecret, Usage: "OAuth consumer (API) secret", EnvVars: []string{"TWITTER_CONSUMER_SECRET"}, Secret: true, Required: true},
+		{Name: optAccessToken, Usage: "OAuth access token", EnvVars: []string{"TWITTER_ACCESS_TOKEN"}, Secret: true, Required: true},
+		{Name: optAccessSecret, Usage: "OAuth access token secret", EnvVars: []string{"TWITTER_ACCESS_SECRET"}, Secret: true, Required: true},
+		{Name: optFollowingsTweets, Usage: "newest tweets to import from each following (0 skips)", Default: "5", Type: importer.Int},
+		{Name: optLikes, Usage: "also import the tweets the user liked", Type: importer.Bool},
+	}
+}
+
+// New checks the options and returns the import of one account.
+func (Plugin) New(v importer.Values) (importer.Job, error) {
+	j := &job{
+		user:    strings.TrimPrefix(strings.TrimSpace(v.String(optUser)), "@"),
+		apiBase: strings.TrimRight(v.String(optAPIBase), "/"),
+	}
+	if j.apiBase == "" {
+		j.apiBase = DefaultAPIBase
+	}
+	creds := map[string]string{
+		optConsumerKey: "TWITTER_CONSUMER_KEY", optConsumerSecret: "TWITTER_CONSUMER_SECRET",
+		optAccessToken: "TWITTER_ACCESS_TOKEN", optAccessSecret: "TWITTER_ACCESS_SECRET",
+	}
+	for _, name := range []string{optConsumerKey, optConsumerSecret, optAccessToken, optAccessSecret} {
+		if v.String(name) == "" {
+			return nil, importer.ConfigError(name, "missing: set --%s or %s", name, creds[name])
+		}
+	}
+	j.config = oauth1.NewConfig(v.String(optConsumerKey), v.String(optConsumerSecret))
+	j.token = oauth1.NewToken(v.String(optAccessToken), v.String(optAccessSecret))
+	var err error
+	if j.followingsTweets, err = v.Int(optFollowingsTweets); err != nil {
+		return nil, err
+	}
+	if j.followingsTweets < 0 || j.followingsTweets > maxCount {
+		return nil, importer.ConfigError(optFollowingsTweets, "%d is out of range 0..%d", j.followingsTweets, maxCount)
+	}
+	if j.likes, err = v.Bool(optLikes); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// job is one account's import. It holds the credentials only inside the
+// oauth1 config and token, which it never prints.
+type job struct {
+	user             string
+	apiBase          string
+	config           *oauth1.Config
+	token            *oauth1.Token
+	followingsTweets int
+	likes            bool
+}
+
+// Account is the lowercased screen name, or "me" for the token's owner
+// when no user was named.
+func (j *job) Account() string {
+	if j.user == "" {
+		return "me"
+	}
+	return strings.ToLower(j.user)
+}
+
+func (j *job) Run(ctx context.Context, h importer.Host) error {
+	// The oauth1 transport signs each request; its context only matters
+	// for token refreshes, which OAuth 1.0a does not have.
+	transport := j.config.Client(context.Background(), j.token).Transport
+	imp := &run{
+		host: h,
+		api:  &api{doer: h.HTTP(transport, importer.TwitterLimits), base: j.apiBase},
+		job:  j,
+	}
+	return imp.all(ctx)
+}
