@@ -1,0 +1,32 @@
+package main
+
+import (
+	"bufio"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/podimport/podimport/store"
+)
+
+func exportCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "export",
+		Usage: "write every node and edge, one JSON object per line, to stdout",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Usage: "jsonl", Value: "jsonl"}},
+		Action: func(c *cli.Context) error {
+			if c.String("format") != "jsonl" {
+				return usageError("--format %q: only jsonl is supported", c.String("format"))
+			}
+			s, err := store.Open(c.String("store"), store.Options{})
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			w := bufio.NewWriter(c.App.Writer)
+			if err := s.ExportJSONL(w); err != nil {
+				return err
+			}
+			return w.Flush()
+		},
+	}
+}

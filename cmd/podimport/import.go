@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/podimport/podimport/importer"
+	"github.com/podimport/podimport/store"
+)
+
+// importCommand has one subcommand per registered plugin, with the
+// plugin's options as flags.
+func importCommand() *cli.Command {
+	cmd := &cli.Command{
+		Name:  "import",
+		Usage: "import an account with one of the plugins (see `podimport plugins`)",
+	}
+	for _, p := range importer.Plugins() {
+		cmd.Subcommands = append(cmd.Subcommands, pluginCommand(p))
+	}
+	return cmd
+}
+
+func pluginCommand(p importer.Plugin) *cli.Command {
+	flags := []cli.Flag{
+		&cli.BoolFlag{Name: "no-wait", Usage: "stop at a spent rate-limit window instead of waiting for its reset (exit code 4; run again to resume)"},
+	}
+	argsUsage := ""
+	for _, o := range p.Options() {
+		flags = append(flags, optionFlag(o))
+		if o.Arg {
+			argsUsage = strings.ToUpper(o.Name)
+		}
+	}
+	return &cli.Command{
+		Name:      p.Name(),
+		Usage:     p.Description(),
+		ArgsUsage: argsUsage,
+		Flags:     flags,
+		Action: func(c *cli.Context) error {
+			values, err := optionValues(c, p.Options())
+			if err != nil {
+				return err
+			}
+			return runImport(c, p, values, c.Bool("no-wait"))
+		},
+	}
+}
+
+func optionFlag(o importer.Option) cli.Flag {
+	usage := o.Usage
+	if o.Required {
+		usage += " (required)"
+	}
+	switch o.Type {
+	case importer.Bool:
+		return &cli.BoolFlag{Name: o.Name, Usage: usage, EnvVars: o.EnvVars}
+	default:
+		// Strings for every other type: the plugin parses and reports
+		// errors by option name. Secrets show no default.
+		return &cli.StringFlag{Name: o.Name, Usage: usage, EnvVars: o.EnvVars, Value: o.Default}
+	}
+}
+
+// optionValues collects a plugin's option values from flags (which read
+// their environment variables themselves), defaults and the positional
+// argument.
+func optionValues(c *cli.Context, opts []importer.Option) (importer.Values, error) {
+	v := importer.Values{}
+	for _, o := range opts {
+		switch {
+		case o.Type == importer.Bool:
+			if c.IsSet(o.Name) {
+				v[o.Name] = fmt.Sprint(c.Bool(o.Name))
+			}
+		default:
+			v[o.Name] = c.String(o.Name)
+		}
+		if o.Arg && v[o.Name] == o.Default && c.Args().Len() > 0 {
+			v[o.Name] = c.Args().First()
+		}
+	}
+	if n := c.Args().Len(); n > 1 || (n == 1 && !slices.ContainsFunc(opts, func(o importer.Option) bool { return o.Arg })) {
+		return nil, usageError("unexpected arguments %q", c.Args().Slice())
+	}
+	return v, nil
+}
+
+// runImport runs one plugin's job against the store and prints a summary.
+func runImport(c *cli.Context, p importer.Plugin, values importer.Values, noWait bool) error {
+	log, err := logger(c)
+	if err != nil {
+		return err
+	}
+	job, err := p.New(values)
+	if err != nil {
+		return err
+	}
+	pd, err := openPod(c)
+	if err != nil {
+		return err
+	}
+	defer pd.Close()
+
+	var progress importer.Reporter
+	if f, ok := c.App.ErrWriter.(*os.File); ok && importer.IsTerminal(f) && c.String("log-format") == "console" {
+		progress = importer.NewTerminalReporter(f)
+	} else {
+		progress = importer.NewLogReporter(log)
+	}
+	start := time.Now()
+	rec, err := importer.Run(c.Context, importer.RunConfig{
+		Store: pd.store, Index: pd.index, NoWait: noWait, Log: log, Progress: progress,
+	}, p, job)
+	fmt.Fprintln(c.App.Writer, summary(rec, time.Since(start)))
+	return err
+}
+
+func summary(r store.Run, took time.Duration) string {
+	total := 0
+	var eps []string
+	for ep, n := range r.Requests {
+		total += n
+		eps = append(eps, fmt.Sprintf("%s %d", ep, n))
+	}
+	slices.Sort(eps)
+	s := fmt.Sprintf("run %d: %s %s %s: %d records written, %d requests in %s",
+		r.ID, r.Plugin, r.Account, r.Status, r.Written, total, took.Round(time.Millisecond))
+	if len(eps) > 0 {
+		s += " (" + strings.Join(eps, ", ") + ")"
+	}
+	return s
+}

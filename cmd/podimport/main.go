@@ -1,0 +1,158 @@
+// Command podimport imports a person's own social data into a local graph
+// store and searches it. Commands are thin: flags, configuration and output
+// formats; the work is done in the importer, store and index packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/rs/zerolog"
+	"github.com/urfave/cli/v2"
+
+	"github.com/podimport/podimport/importer"
+	"github.com/podimport/podimport/index"
+	"github.com/podimport/podimport/store"
+
+	_ "github.com/podimport/podimport/plugins/twitter" // registers the twitter plugin
+)
+
+// Exit codes, for scripts and for a host pod that launches the binary.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitConfig      = 2   // bad configuration; the message names the option
+	exitAuth        = 3   // the platform refused the credentials
+	exitRateLimited = 4   // a spent rate-limit window with --no-wait; run again to resume
+	exitInterrupted = 130 // SIGINT or SIGTERM; everything before the page in flight is committed
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: IO injected so commands are testable.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "podimport:", err)
+	return exitCode(ctx, err)
+}
+
+func exitCode(ctx context.Context, err error) int {
+	switch {
+	case errors.Is(err, importer.ErrConfig), errors.Is(err, errUsage):
+		return exitConfig
+	case errors.Is(err, importer.ErrAuth):
+		return exitAuth
+	case errors.Is(err, importer.ErrRateLimited):
+		return exitRateLimited
+	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+		return exitInterrupted
+	}
+	return exitError
+}
+
+// errUsage marks a mistake in the command line.
+var errUsage = errors.New("usage")
+
+func usageError(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:      "podimport",
+		Usage:     "import your own social data into a local, searchable graph",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// Errors are printed once, by run, with the exit code they deserve.
+		ExitErrHandler: func(*cli.Context, error) {},
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "store", Usage: "store folder", EnvVars: []string{"PODIMPORT_STORE"}, Value: defaultStoreDir()},
+			&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", Value: "info"},
+			&cli.StringFlag{Name: "log-format", Usage: "console or json", Value: "console"},
+		},
+		Commands: []*cli.Command{
+			importCommand(),
+			searchCommand(),
+			showCommand(),
+			statsCommand(),
+			exportCommand(),
+			reindexCommand(),
+			pluginsCommand(),
+			demoCommand(),
+		},
+	}
+}
+
+// defaultStoreDir is $XDG_DATA_HOME/podimport, else ~/.local/share/podimport.
+func defaultStoreDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "podimport")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "podimport")
+	}
+	return "podimport-data"
+}
+
+// logger builds the logger the global flags ask for, writing to stderr.
+func logger(c *cli.Context) (*zerolog.Logger, error) {
+	level, err := zerolog.ParseLevel(c.String("log-level"))
+	if err != nil || level == zerolog.NoLevel {
+		return nil, usageError("--log-level %q: want debug, info, warn or error", c.String("log-level"))
+	}
+	var w io.Writer = c.App.ErrWriter
+	switch c.String("log-format") {
+	case "json":
+	case "console":
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05", NoColor: !isTerminal(c.App.ErrWriter)}
+	default:
+		return nil, usageError("--log-format %q: want console or json", c.String("log-format"))
+	}
+	l := zerolog.New(w).Level(level).With().Timestamp().Logger()
+	return &l, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && importer.IsTerminal(f)
+}
+
+// pod is an open store with its search index.
+type pod struct {
+	store *store.Store
+	index *index.Index
+}
+
+// openPod opens the store named by --store and its index, which catches up
+// with the store's change log on open.
+func openPod(c *cli.Context) (*pod, error) {
+	dir := c.String("store")
+	s, err := store.Open(dir, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	ix, err := index.Open(filepath.Join(dir, "index.bleve"), s)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	return &pod{store: s, index: ix}, nil
+}
+
+func (p *pod) Close() error {
+	return errors.Join(p.index.Close(), p.store.Close())
+}

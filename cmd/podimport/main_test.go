@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/podimport/podimport/plugins/twitter/twittertest"
+	"github.com/podimport/podimport/store"
+)
+
+// runCLI runs the command line in-process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), append([]string{"podimport"}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// fakeAPI starts the fake Twitter API and returns the import flags for it.
+func fakeAPI(t *testing.T, cfg twittertest.WorldConfig) (*twittertest.Server, []string) {
+	t.Helper()
+	if cfg.Handle == "" {
+		cfg.Handle = "cli_user"
+	}
+	srv := twittertest.NewServer(twittertest.NewWorld(cfg))
+	t.Cleanup(srv.Close)
+	c := srv.Credentials()
+	t.Setenv("TWITTER_CONSUMER_KEY", c.ConsumerKey)
+	t.Setenv("TWITTER_CONSUMER_SECRET", c.ConsumerSecret)
+	t.Setenv("TWITTER_ACCESS_TOKEN", c.Token)
+	t.Setenv("TWITTER_ACCESS_SECRET", c.TokenSecret)
+	return srv, []string{"--user", cfg.Handle, "--api-base", srv.BaseURL()}
+}
+
+func TestImportSearchShowStatsExport(t *testing.T) {
+	dir := t.TempDir()
+	_, flags := fakeAPI(t, twittertest.WorldConfig{Seed: 2, Followers: 20, Followings: 10, OwnTweets: 120, TweetsPerFollowing: 5})
+
+	code, out, errOut := runCLI(t, append([]string{"--store", dir, "--log-format", "json", "import", "twitter"}, flags...)...)
+	if code != 0 || !strings.Contains(out, "twitter cli_user done") {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, `"level":"info"`) {
+		t.Errorf("--log-format json should log JSON lines to stderr:\n%.500s", errOut)
+	}
+
+	code, out, errOut = runCLI(t, "--store", dir, "search", "--json", "--sort", "newest", "--limit", "5", "from:cli_user")
+	if code != 0 {
+		t.Fatalf("search: exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Total uint64 `json:"total"`
+		Hits  []struct {
+			ID, Kind, Text, Author string
+			Created                time.Time
+			Score                  float64
+			Highlights             []string
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("search --json: %v\n%s", err, out)
+	}
+	if res.Total < 120 || len(res.Hits) != 5 || res.Hits[0].Author != "cli_user" || res.Hits[0].Kind != "post" {
+		t.Errorf("search from:cli_user: total %d, hits %+v", res.Total, res.Hits)
+	}
+	for i := 1; i < len(res.Hits); i++ {
+		if res.Hits[i].Created.After(res.Hits[i-1].Created) {
+			t.Errorf("--sort newest: hit %d is newer than hit %d", i, i-1)
+		}
+	}
+
+	code, out, _ = runCLI(t, "--store", dir, "show", "--json", "@cli_user")
+	var shown struct {
+		Node struct {
+			ID      string
+			Account struct{ Handle string }
+		}
+		Edges struct{ Out, In []struct{ Kind string } }
+	}
+	if err := json.Unmarshal([]byte(out), &shown); code != 0 || err != nil || shown.Node.Account.Handle != "cli_user" {
+		t.Fatalf("show --json @cli_user: exit %d, %v\n%.300s", code, err, out)
+	}
+	kinds := map[string]int{}
+	for _, e := range shown.Edges.In {
+		kinds["in "+e.Kind]++
+	}
+	for _, e := range shown.Edges.Out {
+		kinds["out "+e.Kind]++
+	}
+	if kinds["in follows"] != 20 || kinds["out follows"] != 10 || kinds["out authored"] < 120 {
+		t.Errorf("show @cli_user edges: %v", kinds)
+	}
+	if code, out, _ = runCLI(t, "--store", dir, "show", "@cli_user"); code != 0 || !strings.Contains(out, "→ follows (10)") {
+		t.Errorf("show @cli_user (human): exit %d\n%s", code, out)
+	}
+
+	code, out, _ = runCLI(t, "--store", dir, "stats", "--json")
+	var st struct {
+		Nodes, Refs, Edges map[string]int
+		IndexDocs          int `json:"index_docs"`
+		Runs               []struct{ Status string }
+	}
+	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil {
+		t.Fatalf("stats --json: exit %d, %v", code, err)
+	}
+	if st.Nodes["post"] < 120 || st.Edges["follows"] != 30 || len(st.Runs) != 1 || st.Runs[0].Status != "done" {
+		t.Errorf("stats: %+v", st)
+	}
+	if st.IndexDocs != st.Nodes["post"]+st.Nodes["account"] {
+		t.Errorf("index has %d documents, the store %d posts and %d accounts", st.IndexDocs, st.Nodes["post"], st.Nodes["account"])
+	}
+
+	code, out, _ = runCLI(t, "--store", dir, "export", "--format", "jsonl")
+	types := map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var line struct {
+			Type, ID, From, To, Kind string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("export line %q: %v", sc.Text(), err)
+		}
+		types[line.Type]++
+	}
+	nodes := 0
+	for _, n := range st.Nodes {
+		nodes += n
+	}
+	for _, n := range st.Refs {
+		nodes += n
+	}
+	edges := 0
+	for _, n := range st.Edges {
+		edges += n
+	}
+	if code != 0 || types["node"] != nodes || types["edge"] != edges {
+		t.Errorf("export: exit %d, %v; stats count %d nodes, %d edges", code, types, nodes, edges)
+	}
+
+	code, out, _ = runCLI(t, "--store", dir, "reindex")
+	if code != 0 || !strings.Contains(out, "index rebuilt") {
+		t.Errorf("reindex: exit %d, %s", code, out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	srv, flags := fakeAPI(t, twittertest.WorldConfig{Seed: 4, Followers: 3, Followings: 3, OwnTweets: 250})
+	imp := append([]string{"--store", dir, "import", "twitter"}, flags...)
+
+	t.Setenv("TWITTER_ACCESS_SECRET", "")
+	if code, _, errOut := runCLI(t, imp...); code != exitConfig || !strings.Contains(errOut, "TWITTER_ACCESS_SECRET") {
+		t.Errorf("missing secret: exit %d, %s", code, errOut)
+	}
+	t.Setenv("TWITTER_ACCESS_SECRET", srv.Credentials().TokenSecret)
+
+	if code, _, errOut := runCLI(t, "--store", dir, "search", "--sort", "sideways", "x"); code != exitConfig {
+		t.Errorf("bad --sort: exit %d, %s", code, errOut)
+	}
+
+	srv.SetRemaining("statuses/user_timeline", 1)
+	if code, out, errOut := runCLI(t, append(imp, "--no-wait")...); code != exitRateLimited || !strings.Contains(out, "rate_limited") {
+		t.Errorf("spent window with --no-wait: exit %d\n%s\n%s", code, out, errOut)
+	}
+
+	srv.RevokeToken()
+	if code, _, errOut := runCLI(t, imp...); code != exitAuth || !strings.Contains(errOut, "TWITTER_ACCESS_TOKEN") {
+		t.Errorf("revoked token: exit %d, %s", code, errOut)
+	}
+}
+
+func TestStoreInUseFailsFast(t *testing.T) {
+	dir := t.TempDir()
+	s, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	code, _, errOut := runCLI(t, "--store", dir, "search", "anything")
+	if code == 0 || !strings.Contains(errOut, "in use") || time.Since(start) > 5*time.Second {
+		t.Errorf("search on a held store: exit %d after %s: %s", code, time.Since(start), errOut)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	code, out, errOut := runCLI(t, "--store", t.TempDir(), "demo", "--followers", "30", "--followings", "10", "--tweets", "60")
+	if code != 0 {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"1. first import", "2. @demo_user posts 25 new tweets", "3. searches", "results"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPluginsListsTwitter(t *testing.T) {
+	code, out, _ := runCLI(t, "plugins")
+	if code != 0 || !strings.Contains(out, "twitter") || !strings.Contains(out, "--followings-tweets") {
+		t.Errorf("plugins: exit %d\n%s", code, out)
+	}
+}

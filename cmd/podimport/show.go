@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/podimport/podimport/schema"
+	"github.com/podimport/podimport/store"
+)
+
+func showCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "show",
+		Usage:     "show a node and its edges, by id (twitter:post:123) or @handle (@handle@platform for other platforms than twitter)",
+		ArgsUsage: "ID|@handle",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+			&cli.IntFlag{Name: "edges", Usage: "edges of each kind and direction to list (human output)", Value: 10},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Len() != 1 {
+				return usageError("show wants one id or @handle")
+			}
+			s, err := store.Open(c.String("store"), store.Options{})
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			n, err := resolve(s, c.Args().First())
+			if err != nil {
+				return err
+			}
+			out, err := s.Edges(n.ID, schema.Out, "")
+			if err != nil {
+				return err
+			}
+			in, err := s.Edges(n.ID, schema.In, "")
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				return writeJSON(c.App.Writer, map[string]any{"node": n, "edges": map[string]any{"out": out, "in": in}})
+			}
+			printNode(c.App.Writer, n, out, in, c.Int("edges"))
+			return nil
+		},
+	}
+}
+
+// resolve finds a node by id or by @handle.
+func resolve(s *store.Store, arg string) (schema.Node, error) {
+	if h, ok := strings.CutPrefix(arg, "@"); ok {
+		handle, platform, found := strings.Cut(h, "@")
+		if !found {
+			platform = "twitter"
+		}
+		n, err := s.NodeByHandle(platform, handle)
+		if errors.Is(err, store.ErrNotFound) {
+			return n, fmt.Errorf("no %s account @%s in the store", platform, handle)
+		}
+		return n, err
+	}
+	n, err := s.Node(arg)
+	if errors.Is(err, store.ErrNotFound) {
+		return n, fmt.Errorf("no node %q in the store (ids look like twitter:post:123 or twitter:account:42)", arg)
+	}
+	return n, err
+}
+
+func printNode(w io.Writer, n schema.Node, out, in []schema.Edge, perKind int) {
+	state := "complete"
+	if n.Ref {
+		state = "reference (named by another record, not imported itself)"
+	}
+	fmt.Fprintf(w, "%s  %s, %s, from %s\n", n.ID, n.Kind, state, strings.Join(n.Sources, ", "))
+	switch {
+	case n.Account != nil:
+		a := n.Account
+		fmt.Fprintf(w, "  @%s  %s\n", a.Handle, a.DisplayName)
+		for _, kv := range [][2]string{{"bio", a.Bio}, {"location", a.Location}, {"url", a.URL}} {
+			if kv[1] != "" {
+				fmt.Fprintf(w, "  %s: %s\n", kv[0], kv[1])
+			}
+		}
+		if !a.Created.IsZero() {
+			fmt.Fprintf(w, "  joined %s\n", a.Created.Format("2006-01-02"))
+		}
+		fmt.Fprintf(w, "  followers %s, following %s, posts %s\n", count(a.FollowersCount), count(a.FollowingCount), count(a.PostCount))
+	case n.Post != nil:
+		p := n.Post
+		fmt.Fprintf(w, "  @%s  %s  %s\n", p.AuthorHandle, p.Created.Format("2006-01-02 15:04"), p.Lang)
+		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(p.Text, "\n", "\n  "))
+		fmt.Fprintf(w, "  likes %s, reposts %s\n", count(p.LikeCount), count(p.RepostCount))
+	case n.Media != nil:
+		fmt.Fprintf(w, "  %s %s\n", n.Media.Type, n.Media.URL)
+	case n.Link != nil:
+		fmt.Fprintf(w, "  %s\n", n.Link.URL)
+	case n.Tag != nil:
+		fmt.Fprintf(w, "  #%s\n", n.Tag.Name)
+	}
+	printEdges(w, "→", out, func(e schema.Edge) string { return e.To }, perKind)
+	printEdges(w, "←", in, func(e schema.Edge) string { return e.From }, perKind)
+}
+
+func printEdges(w io.Writer, arrow string, edges []schema.Edge, other func(schema.Edge) string, perKind int) {
+	byKind := map[schema.EdgeKind][]schema.Edge{}
+	for _, e := range edges {
+		byKind[e.Kind] = append(byKind[e.Kind], e)
+	}
+	for _, k := range schema.EdgeKinds {
+		es := byKind[k]
+		if len(es) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  %s %s (%d)\n", arrow, k, len(es))
+		for i, e := range es {
+			if i == perKind {
+				fmt.Fprintf(w, "      … %d more (--edges N, or --json for all)\n", len(es)-perKind)
+				break
+			}
+			ended := ""
+			if !e.Ended.IsZero() {
+				ended = "  ended " + e.Ended.Format("2006-01-02")
+			}
+			fmt.Fprintf(w, "      %s%s\n", other(e), ended)
+		}
+	}
+}
+
+func count(p *int64) string {
+	if p == nil {
+		return "?"
+	}
+	return fmt.Sprint(*p)
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/podimport/podimport/schema"
+	"github.com/podimport/podimport/store"
+)
+
+func statsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "stats",
+		Usage: "count nodes (complete and reference), edges, cursors and recent runs",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}},
+		Action: func(c *cli.Context) error {
+			pd, err := openPod(c)
+			if err != nil {
+				return err
+			}
+			defer pd.Close()
+			st, err := pd.store.Stats()
+			if err != nil {
+				return err
+			}
+			cursors, err := pd.store.Cursors()
+			if err != nil {
+				return err
+			}
+			runs, err := pd.store.Runs(5)
+			if err != nil {
+				return err
+			}
+			docs, err := pd.index.DocCount()
+			if err != nil {
+				return err
+			}
+			report := statsReport{Stats: st, IndexDocs: docs, Cursors: cursors, Runs: runs}
+			if c.Bool("json") {
+				return writeJSON(c.App.Writer, report)
+			}
+			printStats(c.App.Writer, report)
+			return nil
+		},
+	}
+}
+
+type statsReport struct {
+	store.Stats
+	IndexDocs uint64              `json:"index_docs"`
+	Cursors   []store.CursorEntry `json:"cursors"`
+	Runs      []store.Run         `json:"runs"`
+}
+
+func printStats(w io.Writer, r statsReport) {
+	fmt.Fprintf(w, "%-10s %10s %10s\n", "nodes", "complete", "reference")
+	for _, k := range schema.NodeKinds {
+		fmt.Fprintf(w, "%-10s %10d %10d\n", k, r.Nodes[k], r.Refs[k])
+	}
+	fmt.Fprintf(w, "\n%-10s %10s\n", "edges", "count")
+	for _, k := range schema.EdgeKinds {
+		fmt.Fprintf(w, "%-10s %10d\n", k, r.Edges[k])
+	}
+	fmt.Fprintf(w, "%-10s %10d\n", "(ended)", r.EndedEdges)
+	fmt.Fprintf(w, "\nstore %d bytes, %d changes; index %d documents, caught up to change %d\n",
+		r.FileBytes, r.Changes, r.IndexDocs, r.IndexWatermark)
+	if len(r.Cursors) > 0 {
+		fmt.Fprintln(w, "\ncursors")
+		for _, c := range r.Cursors {
+			fmt.Fprintf(w, "  %s %s %s = %s\n", c.Plugin, c.Account, c.Stream, c.Value)
+		}
+	}
+	if len(r.Runs) > 0 {
+		fmt.Fprintln(w, "\nlast runs")
+		for _, run := range r.Runs {
+			total := 0
+			for _, n := range run.Requests {
+				total += n
+			}
+			fmt.Fprintf(w, "  %d  %s  %s %s  %s  %d written, %d requests  %s\n", run.ID,
+				run.Started.Format("2006-01-02 15:04:05"), run.Plugin, run.Account, run.Status, run.Written, total, run.Error)
+		}
+	}
+}
