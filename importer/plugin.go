@@ -10,6 +10,7 @@ package importer
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -60,6 +61,10 @@ type Host interface {
 	Cursor(stream string) (string, error)
 	// Stored reports whether a complete (not reference) node is stored.
 	Stored(id string) (bool, error)
+	// Blob stores a file (an archive's photo) by content and returns its
+	// sha256 in hex, for schema.Media.Blob. Storing the same bytes twice
+	// writes nothing new.
+	Blob(r io.Reader) (sha256hex string, n int64, err error)
 	// Stream tells progress which stream the job is working on, and how
 	// many items it expects (0 when unknown).
 	Stream(name string, expect int)

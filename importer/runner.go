@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"runtime/debug"
@@ -23,6 +24,7 @@ type Store interface {
 	Apply(runID uint64, plugin, account string, b schema.Batch) (store.Applied, error)
 	Cursor(plugin, account, stream string) (string, error)
 	HasComplete(id string) (bool, error)
+	PutBlob(r io.Reader) (sha256hex string, n int64, err error)
 }
 
 // Indexer is what the runner needs from the search index: bringing it up
@@ -297,6 +299,10 @@ func (h *host) Cursor(stream string) (string, error) {
 
 func (h *host) Stored(id string) (bool, error) {
 	return h.cfg.Store.HasComplete(id)
+}
+
+func (h *host) Blob(r io.Reader) (string, int64, error) {
+	return h.cfg.Store.PutBlob(r)
 }
 
 func (h *host) Stream(name string, expect int) {

@@ -3,8 +3,11 @@ package importer
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -100,6 +103,12 @@ func (s *fakeStore) HasComplete(id string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.complete[id], nil
+}
+
+func (s *fakeStore) PutBlob(r io.Reader) (string, int64, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	return hex.EncodeToString(h.Sum(nil)), n, err
 }
 
 type fakeIndex struct {
