@@ -114,6 +114,20 @@ type Option struct {
 	// Arg takes the value from the command's first positional argument
 	// (an archive's path) when the flag is not given.
 	Arg bool
+	// Account marks the option that names the account to import: a
+	// host's PODIMPORT_ACCOUNT and the HTTP API's "account" field set it.
+	Account bool
+}
+
+// AccountOption returns the name of p's option that names the account,
+// or "" if it has none.
+func AccountOption(p Plugin) string {
+	for _, o := range p.Options() {
+		if o.Account {
+			return o.Name
+		}
+	}
+	return ""
 }
 
 // OptionType is the type of an option's value.

@@ -41,7 +41,7 @@ func (Plugin) Description() string {
 
 func (Plugin) Options() []importer.Option {
 	return []importer.Option{
-		{Name: optUser, Usage: "screen name to import (default: the owner of the access token)", EnvVars: []string{"TWITTER_USER"}},
+		{Name: optUser, Usage: "screen name to import (default: the owner of the access token)", EnvVars: []string{"TWITTER_USER"}, Account: true},
 		{Name: optAPIBase, Usage: "API base URL; endpoint paths such as /users/show.json are appended", Default: DefaultAPIBase},
 		{Name: optConsumerKey, Usage: "OAuth consumer (API) key", EnvVars: []string{"TWITTER_CONSUMER_KEY"}, Secret: true, Required: true},
 		{Name: optConsumerSecret, Usage: "OAuth consumer (API) secret", EnvVars: []string{"TWITTER_CONSUMER_SECRET"}, Secret: true, Required: true},
