@@ -99,7 +99,18 @@ func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, erro
 	h.st.Plugin, h.st.Account = name, account
 	h.log.Info().Msg("import started")
 
+	if cfg.Index != nil {
+		h.index = startIndexer(ctx, cfg.Index)
+	}
 	jobErr := h.runJob(ctx, job)
+	if h.index != nil {
+		// After a complete run the index is brought fully up to date, so a
+		// search right after sees everything; after an interruption the
+		// index catches up when it is next opened.
+		if err := h.index.stop(ctx.Err() == nil); err != nil && jobErr == nil && ctx.Err() == nil {
+			jobErr = fmt.Errorf("index: %w", err)
+		}
+	}
 
 	run.Ended = cfg.Clock.Now()
 	run.Requests = h.requests()
@@ -168,6 +179,7 @@ type host struct {
 	runID   uint64
 
 	emitMu sync.Mutex // batches are applied one at a time, in order
+	index  *indexer   // nil without an index
 
 	cmu     sync.Mutex
 	clients []hostClient
@@ -280,14 +292,11 @@ func (h *host) Emit(ctx context.Context, b schema.Batch) error {
 	}
 	h.pmu.Unlock()
 
-	if h.cfg.Index != nil {
-		if _, err := h.cfg.Index.CatchUp(ctx); err != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				// The batch is committed; the index catches up next time.
-				return cerr
-			}
+	if h.index != nil {
+		if err := h.index.err(); err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
+		h.index.kick()
 	}
 	h.report(false, nil)
 	return nil
@@ -357,4 +366,61 @@ func (h *host) report(done bool, err error) {
 	}
 	s.Done, s.Err = done, err
 	h.cfg.Progress.Report(s)
+}
+
+// indexer catches the search index up with the store's change log in the
+// background, so that indexing one page overlaps with fetching and storing
+// the next, and pages coalesce into larger index batches. The index keeps
+// its watermark in the store, so whatever it has not indexed when a run
+// stops or crashes is indexed when it is next opened.
+type indexer struct {
+	ix      Indexer
+	ctx     context.Context
+	kicks   chan struct{}
+	done    chan struct{}
+	mu      sync.Mutex
+	lastErr error
+}
+
+func startIndexer(ctx context.Context, ix Indexer) *indexer {
+	x := &indexer{ix: ix, ctx: ctx, kicks: make(chan struct{}, 1), done: make(chan struct{})}
+	go func() {
+		defer close(x.done)
+		for range x.kicks {
+			if _, err := ix.CatchUp(ctx); err != nil && ctx.Err() == nil {
+				x.mu.Lock()
+				x.lastErr = err
+				x.mu.Unlock()
+			}
+		}
+	}()
+	return x
+}
+
+// kick asks for a catch-up; kicks while one is running coalesce into one.
+func (x *indexer) kick() {
+	select {
+	case x.kicks <- struct{}{}:
+	default:
+	}
+}
+
+func (x *indexer) err() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.lastErr
+}
+
+// stop waits for the catch-up in progress and, if final, runs a last one.
+func (x *indexer) stop(final bool) error {
+	close(x.kicks)
+	<-x.done
+	if err := x.err(); err != nil {
+		return err
+	}
+	if final {
+		_, err := x.ix.CatchUp(x.ctx)
+		return err
+	}
+	return nil
 }

@@ -1,0 +1,229 @@
+// Command bench measures podimport on this machine and prints the figures
+// recorded in BENCHMARKS.md:
+//
+//	go run ./bench import -posts 100000
+//
+// "import" runs a whole Twitter import through the real importer, store and
+// index, against the fake v1.1 API in this process (OAuth-signed, rate
+// limits on), then times a fixed set of searches over the result.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/podimport/podimport/importer"
+	"github.com/podimport/podimport/index"
+	"github.com/podimport/podimport/plugins/twitter"
+	"github.com/podimport/podimport/plugins/twitter/twittertest"
+	"github.com/podimport/podimport/store"
+)
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "import" {
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N]")
+		os.Exit(2)
+	}
+	if err := benchImport(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func benchImport(args []string) error {
+	fl := flag.NewFlagSet("import", flag.ExitOnError)
+	posts := fl.Int("posts", 100000, "posts to import (from the timelines of posts/200 followings)")
+	dir := fl.String("dir", "", "store folder (default: a fresh temporary folder, removed afterwards)")
+	runs := fl.Int("runs", 50, "times each search query is run")
+	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the import to this file")
+	fl.Parse(args)
+
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "podimport-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		*dir = d
+	}
+	followings := max(1, *posts/200)
+	world := twittertest.NewWorld(twittertest.WorldConfig{
+		Seed: 42, Handle: "bench_user", Followers: 200, Followings: followings,
+		OwnTweets: 200, TweetsPerFollowing: 200, Start: time.Now().AddDate(-10, 0, 0),
+	})
+	srv := twittertest.NewServer(world)
+	defer srv.Close()
+
+	s, err := store.Open(*dir, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ix, err := index.Open(filepath.Join(*dir, "index.bleve"), s)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+
+	c := srv.Credentials()
+	job, err := twitter.Plugin{}.New(importer.Values{
+		"user": "bench_user", "api-base": srv.BaseURL(), "followings-tweets": "200",
+		"consumer-key": c.ConsumerKey, "consumer-secret": c.ConsumerSecret,
+		"access-token": c.Token, "access-secret": c.TokenSecret,
+	})
+	if err != nil {
+		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	peak := watchHeap()
+	log := zerolog.Nop()
+	start := time.Now()
+	rec, err := importer.Run(context.Background(), importer.RunConfig{Store: s, Index: ix, Log: &log}, twitter.Plugin{}, job)
+	took := time.Since(start)
+	pprof.StopCPUProfile()
+	if err != nil {
+		return err
+	}
+	heap := peak()
+	st, err := s.Stats()
+	if err != nil {
+		return err
+	}
+	n := st.Nodes["post"]
+	requests := 0
+	for _, r := range rec.Requests {
+		requests += r
+	}
+	storeBytes := fileSize(s.Path())
+	indexBytes := dirSize(filepath.Join(*dir, "index.bleve"))
+
+	fmt.Printf("machine: %d CPUs, %s\n", runtime.NumCPU(), runtime.Version())
+	fmt.Printf("import: %d posts (%d records written, %d requests) in %s: %.0f posts/s\n",
+		n, rec.Written, requests, took.Round(time.Millisecond), float64(n)/took.Seconds())
+	fmt.Printf("memory: peak RSS %s (the fake API and its world included), peak Go heap in use %s\n",
+		mib(peakRSS()), mib(heap))
+	fmt.Printf("disk: store %s + index %s = %.0f bytes per post\n",
+		mib(storeBytes), mib(indexBytes), float64(storeBytes+indexBytes)/float64(n))
+
+	queries := []string{
+		"golang", "coffee tea", `"open source"`, "#golang", "from:bench_user",
+		"has:media since:" + time.Now().AddDate(-2, 0, 0).Format("2006-01-02"),
+		"is:reply lang:de", "kind:account",
+	}
+	fmt.Printf("search over %d documents, %d runs each, top 20 by relevance (p50 / p99):\n", n+st.Nodes["account"], *runs)
+	var all []time.Duration
+	for _, q := range queries {
+		var lat []time.Duration
+		var total uint64
+		for i := 0; i <= *runs; i++ {
+			t := time.Now()
+			res, err := ix.Search(context.Background(), q, index.SearchOptions{Limit: 20})
+			if err != nil {
+				return fmt.Errorf("search %q: %w", q, err)
+			}
+			if i > 0 { // the first run warms the caches
+				lat = append(lat, time.Since(t))
+			}
+			total = res.Total
+		}
+		all = append(all, lat...)
+		fmt.Printf("  %-36s %7d hits  %7s / %7s\n", q, total, pct(lat, 50), pct(lat, 99))
+	}
+	fmt.Printf("  %-36s %13s  %7s / %7s\n", "all queries", "", pct(all, 50), pct(all, 99))
+	return nil
+}
+
+// watchHeap samples the Go heap in use until the returned function is
+// called, and returns the peak.
+func watchHeap() func() uint64 {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	return func() uint64 { close(done); return peak.Load() }
+}
+
+// peakRSS is the process's high-water resident set (VmHWM), in bytes.
+func peakRSS() uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func pct(d []time.Duration, p int) string {
+	if len(d) == 0 {
+		return "-"
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(0, min(len(s)-1, i-1))].Round(10 * time.Microsecond).String()
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+func fileSize(p string) uint64 {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return 0
+	}
+	return uint64(fi.Size())
+}
+
+func dirSize(root string) uint64 {
+	var n uint64
+	filepath.WalkDir(root, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += uint64(fi.Size())
+			}
+		}
+		return nil
+	})
+	return n
+}
