@@ -162,7 +162,8 @@ func runStatus(ctx context.Context, err error) string {
 
 // AddItems tells progress that the job finished n items of its current
 // stream, in the unit of the expect it gave Host.Stream (tweets, accounts).
-// A job that never calls it has its items counted as the records it emits.
+// Items are counted only this way (records written are counted apart):
+// guessing items from records would mix units within a stream.
 // It does nothing with a Host that is not the runner's.
 func AddItems(h Host, n int) {
 	if c, ok := h.(interface{ addItems(int) }); ok {
@@ -184,10 +185,9 @@ type host struct {
 	cmu     sync.Mutex
 	clients []hostClient
 
-	pmu        sync.Mutex // progress; held while reporting, so reports stay in order
-	st         Status
-	itemsByJob bool // the job counts its stream's items with AddItems
-	waits      map[string]time.Time
+	pmu   sync.Mutex // progress; held while reporting, so reports stay in order
+	st    Status
+	waits map[string]time.Time
 }
 
 type hostClient struct {
@@ -287,9 +287,6 @@ func (h *host) Emit(ctx context.Context, b schema.Batch) error {
 	}
 	h.pmu.Lock()
 	h.st.Written += a.Nodes + a.Edges + a.Ended
-	if !h.itemsByJob {
-		h.st.Items += b.Len()
-	}
 	h.pmu.Unlock()
 
 	if h.index != nil {
@@ -317,8 +314,8 @@ func (h *host) Blob(r io.Reader) (string, int64, error) {
 func (h *host) Stream(name string, expect int) {
 	h.pmu.Lock()
 	if name != h.st.Stream {
-		h.st.Stream, h.st.Items, h.itemsByJob = name, 0, false
-		h.log.Info().Str("stream", name).Int("expect", expect).Msg("stream")
+		h.st.Stream, h.st.Items = name, 0
+		h.log.Debug().Str("stream", name).Int("expect", expect).Msg("stream")
 	}
 	h.st.Expect = expect
 	h.pmu.Unlock()
@@ -328,9 +325,6 @@ func (h *host) Stream(name string, expect int) {
 func (h *host) addItems(n int) {
 	h.pmu.Lock()
 	defer h.pmu.Unlock()
-	if !h.itemsByJob {
-		h.itemsByJob, h.st.Items = true, 0
-	}
 	h.st.Items += n
 }
 

@@ -4,8 +4,6 @@ import (
 	"bufio"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/podimport/podimport/store"
 )
 
 func exportCommand() *cli.Command {
@@ -17,7 +15,7 @@ func exportCommand() *cli.Command {
 			if c.String("format") != "jsonl" {
 				return usageError("--format %q: only jsonl is supported", c.String("format"))
 			}
-			s, err := store.Open(c.String("store"), store.Options{})
+			s, err := openStore(c)
 			if err != nil {
 				return err
 			}

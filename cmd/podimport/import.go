@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
 	"github.com/podimport/podimport/importer"
@@ -110,6 +112,10 @@ func runImport(c *cli.Context, p importer.Plugin, values importer.Values, noWait
 	var progress importer.Reporter
 	if f, ok := c.App.ErrWriter.(*os.File); ok && importer.IsTerminal(f) && c.String("log-format") == "console" {
 		progress = importer.NewTerminalReporter(f)
+		// Log lines clear the progress line first; the bar is drawn
+		// again below them at the next report.
+		l := log.Output(zerolog.ConsoleWriter{Out: clearLine{f}, TimeFormat: "15:04:05"})
+		log = &l
 	} else {
 		progress = importer.NewLogReporter(log)
 	}
@@ -135,4 +141,15 @@ func summary(r store.Run, took time.Duration) string {
 		s += " (" + strings.Join(eps, ", ") + ")"
 	}
 	return s
+}
+
+// clearLine erases the terminal's current line (the progress bar) before
+// each write.
+type clearLine struct{ w io.Writer }
+
+func (c clearLine) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, "\r\x1b[K"); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

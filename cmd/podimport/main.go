@@ -93,6 +93,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			reindexCommand(),
 			pluginsCommand(),
 			demoCommand(),
+			serveCommand(),
 		},
 	}
 }
@@ -141,7 +142,7 @@ type pod struct {
 // with the store's change log on open.
 func openPod(c *cli.Context) (*pod, error) {
 	dir := c.String("store")
-	s, err := store.Open(dir, store.Options{})
+	s, err := openStore(c)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +152,19 @@ func openPod(c *cli.Context) (*pod, error) {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
 	return &pod{store: s, index: ix}, nil
+}
+
+// openStore opens the store named by --store. When `podimport serve` holds
+// it, the error says so and where its API is.
+func openStore(c *cli.Context) (*store.Store, error) {
+	dir := c.String("store")
+	s, err := store.Open(dir, store.Options{})
+	if errors.Is(err, store.ErrInUse) {
+		if info, ok := readServeInfo(dir); ok {
+			return nil, &heldByServeError{info: info, cause: err}
+		}
+	}
+	return s, err
 }
 
 func (p *pod) Close() error {

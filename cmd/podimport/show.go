@@ -25,7 +25,7 @@ func showCommand() *cli.Command {
 			if c.Args().Len() != 1 {
 				return usageError("show wants one id or @handle")
 			}
-			s, err := store.Open(c.String("store"), store.Options{})
+			s, err := openStore(c)
 			if err != nil {
 				return err
 			}

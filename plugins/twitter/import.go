@@ -99,6 +99,7 @@ func (r *run) profile(ctx context.Context) error {
 		r.expect = map[string]int{followers.stream: intOf(a.FollowersCount), followings.stream: intOf(a.FollowingCount),
 			"timeline": min(intOf(a.PostCount), 3200)}
 	}
+	importer.AddItems(r.host, 1)
 	return r.host.Emit(ctx, bl.Batch())
 }
 
