@@ -11,10 +11,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -34,11 +37,17 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "import" {
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N]")
+	var err error
+	switch {
+	case len(os.Args) >= 2 && os.Args[1] == "import":
+		err = benchImport(os.Args[2:])
+	case len(os.Args) >= 2 && os.Args[1] == "fake-api":
+		err = serveFake(os.Args[2:])
+	default:
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]")
 		os.Exit(2)
 	}
-	if err := benchImport(os.Args[2:]); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -60,13 +69,13 @@ func benchImport(args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	followings := max(1, *posts/200)
-	world := twittertest.NewWorld(twittertest.WorldConfig{
-		Seed: 42, Handle: "bench_user", Followers: 200, Followings: followings,
-		OwnTweets: 200, TweetsPerFollowing: 200, Start: time.Now().AddDate(-10, 0, 0),
-	})
-	srv := twittertest.NewServer(world)
-	defer srv.Close()
+	// The fake API runs in a child process, so that the memory and CPU
+	// measured here are the importer's alone.
+	api, err := startFake(*posts)
+	if err != nil {
+		return err
+	}
+	defer api.stop()
 
 	s, err := store.Open(*dir, store.Options{})
 	if err != nil {
@@ -79,9 +88,9 @@ func benchImport(args []string) error {
 	}
 	defer ix.Close()
 
-	c := srv.Credentials()
+	c := api.Credentials
 	job, err := twitter.Plugin{}.New(importer.Values{
-		"user": "bench_user", "api-base": srv.BaseURL(), "followings-tweets": "200",
+		"user": "bench_user", "api-base": api.BaseURL, "followings-tweets": "200",
 		"consumer-key": c.ConsumerKey, "consumer-secret": c.ConsumerSecret,
 		"access-token": c.Token, "access-secret": c.TokenSecret,
 	})
@@ -123,7 +132,7 @@ func benchImport(args []string) error {
 	fmt.Printf("machine: %d CPUs, %s\n", runtime.NumCPU(), runtime.Version())
 	fmt.Printf("import: %d posts (%d records written, %d requests) in %s: %.0f posts/s\n",
 		n, rec.Written, requests, took.Round(time.Millisecond), float64(n)/took.Seconds())
-	fmt.Printf("memory: peak RSS %s (the fake API and its world included), peak Go heap in use %s\n",
+	fmt.Printf("memory: peak RSS %s, peak Go heap in use %s (the fake API runs in another process)\n",
 		mib(peakRSS()), mib(heap))
 	fmt.Printf("disk: store %s + index %s = %.0f bytes per post\n",
 		mib(storeBytes), mib(indexBytes), float64(storeBytes+indexBytes)/float64(n))
@@ -153,6 +162,65 @@ func benchImport(args []string) error {
 		fmt.Printf("  %-36s %7d hits  %7s / %7s\n", q, total, pct(lat, 50), pct(lat, 99))
 	}
 	fmt.Printf("  %-36s %13s  %7s / %7s\n", "all queries", "", pct(all, 50), pct(all, 99))
+	return nil
+}
+
+// fakeAPI is the fake Twitter API running in a child process.
+type fakeAPI struct {
+	BaseURL     string
+	Credentials twittertest.Credentials
+	cmd         *exec.Cmd
+	stdin       io.Closer
+}
+
+// startFake starts `bench fake-api` and reads its address.
+func startFake(posts int) (*fakeAPI, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, "fake-api", "-posts", strconv.Itoa(posts))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	api := &fakeAPI{cmd: cmd, stdin: stdin}
+	if err := json.NewDecoder(stdout).Decode(api); err != nil {
+		api.stop()
+		return nil, fmt.Errorf("fake API: %w", err)
+	}
+	return api, nil
+}
+
+func (a *fakeAPI) stop() {
+	a.stdin.Close()
+	a.cmd.Wait()
+}
+
+// serveFake serves a world with posts/200 followings of 200 tweets each
+// until its standard input closes, after printing its address as JSON.
+func serveFake(args []string) error {
+	fl := flag.NewFlagSet("fake-api", flag.ExitOnError)
+	posts := fl.Int("posts", 100000, "")
+	fl.Parse(args)
+	world := twittertest.NewWorld(twittertest.WorldConfig{
+		Seed: 42, Handle: "bench_user", Followers: 200, Followings: max(1, *posts/200),
+		OwnTweets: 200, TweetsPerFollowing: 200, Start: time.Now().AddDate(-10, 0, 0),
+	})
+	srv := twittertest.NewServer(world)
+	defer srv.Close()
+	if err := json.NewEncoder(os.Stdout).Encode(fakeAPI{BaseURL: srv.BaseURL(), Credentials: srv.Credentials()}); err != nil {
+		return err
+	}
+	io.Copy(io.Discard, os.Stdin)
 	return nil
 }
 
