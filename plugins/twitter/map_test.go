@@ -339,3 +339,43 @@ func mustUserID(t *testing.T, b schema.Batch, handle string) string {
 }
 
 func containsStr(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestMapQuoteAndHTMLEntities(t *testing.T) {
+	const raw = `{"id_str":"9007199254740993","created_at":"Fri Feb 24 06:58:32 +0000 2023",
+	 "full_text":"Tom &amp; Jerry &lt;3 https://t.co/abc","lang":"en",
+	 "entities":{"hashtags":[],"user_mentions":[],"urls":[{"url":"https://t.co/abc","expanded_url":"https://example.com/a?b=1&c=2","display_url":"example.com/a"}]},
+	 "user":{"id_str":"9007199254740995","screen_name":"Alice","name":"Alice &amp; Co","created_at":"Mon Dec 10 22:03:43 +0000 2018"},
+	 "is_quote_status":true,"quoted_status_id_str":"9007199254740997",
+	 "quoted_status":{"id_str":"9007199254740997","created_at":"Thu Feb 23 06:58:32 +0000 2023","full_text":"the original",
+	   "entities":{"hashtags":[{"text":"GoLang"}],"user_mentions":[],"urls":[]},
+	   "user":{"id_str":"42","screen_name":"bob","name":"Bob","created_at":"Mon Dec 10 22:03:43 +0000 2018"}}}`
+	var bl schema.Builder
+	id, err := MapTweet(json.RawMessage(raw), &bl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bl.Batch()
+	// 9007199254740993 is 2^53+1: through float64 it would become ...992.
+	if id != "twitter:post:9007199254740993" {
+		t.Fatalf("id %s", id)
+	}
+	p := node(t, b, id)
+	if p.Post.Text != "Tom & Jerry <3 https://example.com/a?b=1&c=2" || p.Post.Quotes != "twitter:post:9007199254740997" {
+		t.Errorf("post = %+v", *p.Post)
+	}
+	if a := node(t, b, "twitter:account:9007199254740995"); a.Account.DisplayName != "Alice & Co" {
+		t.Errorf("display name %q", a.Account.DisplayName)
+	}
+	q := node(t, b, "twitter:post:9007199254740997")
+	if q.Ref || q.Post.Text != "the original" || q.Post.AuthorHandle != "bob" || !slices.Equal(q.Post.Hashtags, []string{"golang"}) {
+		t.Errorf("quoted post = %+v", q)
+	}
+	for _, e := range [][3]string{
+		{id, "quotes", q.ID}, {q.ID, "tagged", "twitter:tag:golang"}, {"twitter:account:42", "authored", q.ID},
+		{id, "links_to", "twitter:link:https://example.com/a?b=1&c=2"},
+	} {
+		if !hasEdge(b, e[0], schema.EdgeKind(e[1]), e[2]) {
+			t.Errorf("missing edge %v", e)
+		}
+	}
+}
