@@ -148,8 +148,9 @@ func summary(r store.Run, took time.Duration) string {
 type clearLine struct{ w io.Writer }
 
 func (c clearLine) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(c.w, "\r\x1b[K"); err != nil {
+	// One write, so that lines logged by several goroutines stay whole.
+	if _, err := c.w.Write(append([]byte("\r\x1b[K"), p...)); err != nil {
 		return 0, err
 	}
-	return c.w.Write(p)
+	return len(p), nil
 }

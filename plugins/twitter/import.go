@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/podimport/podimport/importer"
@@ -58,11 +59,8 @@ func (r *run) all(ctx context.Context) error {
 	}
 	if n := r.job.followingsTweets; n > 0 {
 		r.host.Stream("followings' timelines", len(r.followings)*n) // at most n tweets each
-		for _, id := range r.followings {
-			if err := r.timeline(ctx, timelineSpec{stream: "timeline:" + id, endpoint: "statuses/user_timeline",
-				user: id, count: n}); err != nil {
-				return err
-			}
+		if err := r.followingsTimelines(ctx, n); err != nil {
+			return err
 		}
 	}
 	if r.job.likes {
@@ -237,6 +235,38 @@ func (r *run) lookup(ctx context.Context, ids []string) error {
 func (r *run) loadUnavailable() error {
 	r.unavailable = map[string]time.Time{}
 	return r.loadCursor("unavailable", &r.unavailable)
+}
+
+// followingsTimelines fetches the newest n tweets of each following,
+// r.job.concurrency at a time. The timelines are independent; the client
+// shares each endpoint's rate-limit window among the workers (so
+// concurrency never causes a 429) and the host commits one batch at a time.
+// The first error stops the rest.
+func (r *run) followingsTimelines(ctx context.Context, n int) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sem := make(chan struct{}, r.job.concurrency)
+	var wg sync.WaitGroup
+	for _, id := range r.followings {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			spec := timelineSpec{stream: "timeline:" + id, endpoint: "statuses/user_timeline", user: id, count: n}
+			if err := r.timeline(ctx, spec); err != nil {
+				cancel(err)
+			}
+		}()
+	}
+	wg.Wait()
+	return context.Cause(ctx)
 }
 
 // timelineSpec describes one list of tweets walked newest to oldest.

@@ -26,7 +26,11 @@ const (
 	optAccessSecret     = "access-secret"
 	optFollowingsTweets = "followings-tweets"
 	optLikes            = "likes"
+	optConcurrency      = "concurrency"
 )
+
+// maxConcurrency bounds the requests in flight at once.
+const maxConcurrency = 16
 
 func init() { importer.Register(Plugin{}) }
 
@@ -49,6 +53,7 @@ func (Plugin) Options() []importer.Option {
 		{Name: optAccessSecret, Usage: "OAuth access token secret", EnvVars: []string{"TWITTER_ACCESS_SECRET"}, Secret: true, Required: true},
 		{Name: optFollowingsTweets, Usage: "newest tweets to import from each following (0 skips)", Default: "5", Type: importer.Int},
 		{Name: optLikes, Usage: "also import the tweets the user liked", Type: importer.Bool},
+		{Name: optConcurrency, Usage: "followings' timelines fetched at once (they share each rate-limit window)", Default: "4", Type: importer.Int},
 	}
 }
 
@@ -82,6 +87,15 @@ func (Plugin) New(v importer.Values) (importer.Job, error) {
 	if j.likes, err = v.Bool(optLikes); err != nil {
 		return nil, err
 	}
+	if j.concurrency, err = v.Int(optConcurrency); err != nil {
+		return nil, err
+	}
+	if j.concurrency == 0 {
+		j.concurrency = 4
+	}
+	if j.concurrency < 1 || j.concurrency > maxConcurrency {
+		return nil, importer.ConfigError(optConcurrency, "%d is out of range 1..%d", j.concurrency, maxConcurrency)
+	}
 	return j, nil
 }
 
@@ -94,6 +108,7 @@ type job struct {
 	token            *oauth1.Token
 	followingsTweets int
 	likes            bool
+	concurrency      int
 }
 
 // Account is the lowercased screen name, or "me" for the token's owner

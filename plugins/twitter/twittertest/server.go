@@ -42,6 +42,8 @@ type Server struct {
 	revoked bool
 	windows map[string]*window
 	latency time.Duration
+
+	chaos *chaos // nil unless WithChaos
 }
 
 // Option configures a Server.
@@ -288,6 +290,10 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	if err := r.ParseForm(); err != nil {
 		write(rw, apiError(400, 44, "Invalid parameters."))
+		return
+	}
+	if s.chaos != nil {
+		s.serveChaos(rw, r, name) // chaos.go
 		return
 	}
 	write(rw, handlers[name](s, r, r.Form))
