@@ -155,11 +155,10 @@ func isLoopbackHost(host string) bool {
 // baseURL is the URL a local client reaches the listener at.
 func baseURL(a *net.TCPAddr) string {
 	ip := a.IP
-	switch {
-	case ip.Equal(net.IPv4zero) || ip == nil:
+	if ip == nil || ip.IsUnspecified() {
+		// Every interface: Go's "tcp" listeners on 0.0.0.0 or [::] are
+		// dual-stack, so IPv4 loopback reaches them.
 		ip = net.IPv4(127, 0, 0, 1)
-	case ip.Equal(net.IPv6unspecified):
-		ip = net.IPv6loopback
 	}
 	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(a.Port))
 }
