@@ -41,10 +41,12 @@ func main() {
 	switch {
 	case len(os.Args) >= 2 && os.Args[1] == "import":
 		err = benchImport(os.Args[2:])
+	case len(os.Args) >= 2 && os.Args[1] == "latency":
+		err = benchLatency(os.Args[2:])
 	case len(os.Args) >= 2 && os.Args[1] == "fake-api":
 		err = serveFake(os.Args[2:])
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]\n       go run ./bench latency [-latency 200ms] [-concurrency N]")
 		os.Exit(2)
 	}
 	if err != nil {
@@ -71,7 +73,7 @@ func benchImport(args []string) error {
 	}
 	// The fake API runs in a child process, so that the memory and CPU
 	// measured here are the importer's alone.
-	api, err := startFake(*posts)
+	api, err := startFake("-followers", "200", "-followings", strconv.Itoa(max(1, *posts/200)), "-own", "200", "-per-following", "200")
 	if err != nil {
 		return err
 	}
@@ -165,6 +167,67 @@ func benchImport(args []string) error {
 	return nil
 }
 
+// benchLatency imports the reference workload (an account with 200
+// followers, 200 followings, 200 tweets of its own and 200 for each
+// following) from the fake API with latency added to every response, the
+// way a real network answers, and reports the wall time and requests.
+func benchLatency(args []string) error {
+	fl := flag.NewFlagSet("latency", flag.ExitOnError)
+	latency := fl.Duration("latency", 200*time.Millisecond, "added to every response")
+	concurrency := fl.Int("concurrency", 4, "followings' timelines fetched at once")
+	fl.Parse(args)
+	dir, err := os.MkdirTemp("", "podimport-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	api, err := startFake("-latency", latency.String())
+	if err != nil {
+		return err
+	}
+	defer api.stop()
+	s, err := store.Open(dir, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ix, err := index.Open(filepath.Join(dir, "index.bleve"), s)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	c := api.Credentials
+	job, err := twitter.Plugin{}.New(importer.Values{
+		"user": "bench_user", "api-base": api.BaseURL, "followings-tweets": "200", "concurrency": strconv.Itoa(*concurrency),
+		"consumer-key": c.ConsumerKey, "consumer-secret": c.ConsumerSecret,
+		"access-token": c.Token, "access-secret": c.TokenSecret,
+	})
+	if err != nil {
+		return err
+	}
+	log := zerolog.Nop()
+	start := time.Now()
+	rec, err := importer.Run(context.Background(), importer.RunConfig{Store: s, Index: ix, Log: &log}, twitter.Plugin{}, job)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	st, err := s.Stats()
+	if err != nil {
+		return err
+	}
+	total := 0
+	var eps []string
+	for ep, n := range rec.Requests {
+		total += n
+		eps = append(eps, fmt.Sprintf("%s %d", ep, n))
+	}
+	slices.Sort(eps)
+	fmt.Printf("reference workload, %s per response, concurrency %d: %d posts, %d requests in %s (%s)\n",
+		*latency, *concurrency, st.Nodes["post"], total, took.Round(10*time.Millisecond), strings.Join(eps, ", "))
+	return nil
+}
+
 // fakeAPI is the fake Twitter API running in a child process.
 type fakeAPI struct {
 	BaseURL     string
@@ -173,13 +236,13 @@ type fakeAPI struct {
 	stdin       io.Closer
 }
 
-// startFake starts `bench fake-api` and reads its address.
-func startFake(posts int) (*fakeAPI, error) {
+// startFake starts `bench fake-api` with args and reads its address.
+func startFake(args ...string) (*fakeAPI, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "fake-api", "-posts", strconv.Itoa(posts))
+	cmd := exec.Command(self, append([]string{"fake-api"}, args...)...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -205,18 +268,23 @@ func (a *fakeAPI) stop() {
 	a.cmd.Wait()
 }
 
-// serveFake serves a world with posts/200 followings of 200 tweets each
-// until its standard input closes, after printing its address as JSON.
+// serveFake serves a generated world until its standard input closes,
+// after printing its address as JSON.
 func serveFake(args []string) error {
 	fl := flag.NewFlagSet("fake-api", flag.ExitOnError)
-	posts := fl.Int("posts", 100000, "")
+	followers := fl.Int("followers", 200, "")
+	followings := fl.Int("followings", 200, "")
+	own := fl.Int("own", 200, "")
+	perFollowing := fl.Int("per-following", 200, "")
+	latency := fl.Duration("latency", 0, "added to every response")
 	fl.Parse(args)
 	world := twittertest.NewWorld(twittertest.WorldConfig{
-		Seed: 42, Handle: "bench_user", Followers: 200, Followings: max(1, *posts/200),
-		OwnTweets: 200, TweetsPerFollowing: 200, Start: time.Now().AddDate(-10, 0, 0),
+		Seed: 42, Handle: "bench_user", Followers: *followers, Followings: *followings,
+		OwnTweets: *own, TweetsPerFollowing: *perFollowing, Start: time.Now().AddDate(-10, 0, 0),
 	})
 	srv := twittertest.NewServer(world)
 	defer srv.Close()
+	srv.SetLatency(*latency)
 	if err := json.NewEncoder(os.Stdout).Encode(fakeAPI{BaseURL: srv.BaseURL(), Credentials: srv.Credentials()}); err != nil {
 		return err
 	}
