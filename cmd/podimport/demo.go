@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -10,11 +11,15 @@ import (
 	"github.com/podimport/podimport/importer"
 	"github.com/podimport/podimport/index"
 	"github.com/podimport/podimport/plugins/twitter/twittertest"
+	"github.com/podimport/podimport/plugins/twitterarchive/archivetest"
+	"github.com/podimport/podimport/schema"
+	"github.com/podimport/podimport/store"
 )
 
 // demoCommand shows the whole job with no account and no network: the fake
 // Twitter API on loopback, a first import through the real importer
-// (OAuth-signed), an incremental second import, and searches.
+// (OAuth-signed), an incremental second import, searches, and an import of
+// the account's archive.
 func demoCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "demo",
@@ -72,6 +77,19 @@ func runDemo(c *cli.Context) error {
 	fmt.Fprintf(w, "   the fake API saw %d requests, %d of them to statuses/user_timeline\n",
 		srv.TotalRequests(), srv.Requests("statuses/user_timeline"))
 
+	if err := demoSearches(c); err != nil {
+		return err
+	}
+	if err := demoArchive(c, world); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nExplore it yourself: podimport --store %s stats | show @demo_user | search QUERY\n", c.String("store"))
+	return nil
+}
+
+// demoSearches runs a few searches over the store.
+func demoSearches(c *cli.Context) error {
+	w := c.App.Writer
 	pd, err := openPod(c)
 	if err != nil {
 		return err
@@ -92,6 +110,56 @@ func runDemo(c *cli.Context) error {
 		fmt.Fprintf(w, "\n$ podimport --store %s search --sort newest --limit 3 '%s'\n", c.String("store"), q)
 		printHits(w, res, isTerminal(w))
 	}
-	fmt.Fprintf(w, "\nExplore it yourself: podimport --store %s stats | show @demo_user | search QUERY\n", c.String("store"))
+	return nil
+}
+
+// demoArchive writes the archive the account would download from X — its
+// whole history, photos and videos included — and imports it with the
+// twitter-archive plugin: the tweets the API imported already get the
+// archive's media files and raw JSON, on the same nodes.
+func demoArchive(c *cli.Context, world *twittertest.World) error {
+	w := c.App.Writer
+	// Left in place, like the demo's store, for a look inside.
+	dir, err := os.MkdirTemp("", "podimport-demo-archive-")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "twitter-demo_user.zip")
+	a := archivetest.FromWorld(world, time.Now())
+	if err := a.WriteZip(path, archivetest.Options{MediaBytes: 32 << 10}); err != nil {
+		return err
+	}
+	size := int64(0)
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
+	}
+	fmt.Fprintf(w, "\n4. @demo_user downloads the Twitter archive (%d tweets, %.1f MB) and imports it\n", a.NumTweets, float64(size)/1e6)
+	fmt.Fprintf(w, "\n$ podimport --store %s import twitter-archive %s\n", c.String("store"), path)
+	plugin, ok := importer.Lookup("twitter-archive")
+	if !ok {
+		return fmt.Errorf("the twitter-archive plugin is not registered")
+	}
+	if err := runImport(c, plugin, importer.Values{"path": path}, false); err != nil {
+		return err
+	}
+	s, err := store.Open(c.String("store"), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	both, blobs := 0, 0
+	if err := s.ForEachNode(func(n schema.Node) error {
+		switch {
+		case n.Kind == schema.KindPost && len(n.Sources) == 2:
+			both++
+		case n.Kind == schema.KindMedia && n.Media != nil && n.Media.Blob != "":
+			blobs++
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   %d posts now come from both the API and the archive, on the same nodes; %d photos and videos are copied into %s\n",
+		both, blobs, filepath.Join(c.String("store"), "blobs"))
 	return nil
 }

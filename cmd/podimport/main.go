@@ -20,7 +20,8 @@ import (
 	"github.com/podimport/podimport/index"
 	"github.com/podimport/podimport/store"
 
-	_ "github.com/podimport/podimport/plugins/twitter" // registers the twitter plugin
+	_ "github.com/podimport/podimport/plugins/twitter"        // registers the twitter plugin
+	_ "github.com/podimport/podimport/plugins/twitterarchive" // registers the twitter-archive plugin
 )
 
 // Exit codes, for scripts and for a host pod that launches the binary.

@@ -298,7 +298,7 @@ func (a *archive) listSteps() error {
 					if escapes(name) {
 						return fmt.Errorf("%w: %s lists the file %q, which leads outside the archive", ErrNotArchive, manifestFile, f.FileName)
 					}
-					if !exists(a.fsys, name) {
+					if _, err := fs.Stat(a.fsys, name); errors.Is(err, fs.ErrNotExist) {
 						return fmt.Errorf("%w: %s lists %s, but the archive has no such file; the archive is incomplete (download it again)",
 							ErrNotArchive, manifestFile, name)
 					}
@@ -306,6 +306,9 @@ func (a *archive) listSteps() error {
 					fromManifest = append(fromManifest, step{kind: k, file: name, count: n})
 				}
 				if k == stepTweets && dt.MediaDirectory != "" {
+					if escapes(dt.MediaDirectory) {
+						return fmt.Errorf("%w: %s names the media folder %q, which leads outside the archive", ErrNotArchive, manifestFile, dt.MediaDirectory)
+					}
 					a.mediaDir = appendNew(a.mediaDir, path.Clean(dt.MediaDirectory))
 				}
 			}
@@ -365,8 +368,10 @@ func (a *archive) listSteps() error {
 			}
 		}
 	}
-	if !exists(a.fsys, a.profileFile) {
+	if _, err := fs.Stat(a.fsys, a.profileFile); errors.Is(err, fs.ErrNotExist) {
 		a.profileFile = ""
+	} else if err != nil {
+		return fmt.Errorf("%w: %s: %s: %v", ErrNotArchive, a.path, a.profileFile, err)
 	}
 	var accounts, rest []step
 	for _, s := range a.steps {
@@ -396,6 +401,25 @@ func (a *archive) listSteps() error {
 	}
 	a.mediaDir = appendNew(a.mediaDir, "data/tweets_media")
 	a.mediaDir = appendNew(a.mediaDir, "data/tweet_media")
+	// Every data file must be readable, here and now: in a folder, a
+	// symbolic link that leads out of it is refused (by os.Root) before
+	// anything is imported.
+	seen := map[string]bool{}
+	steps := a.steps[:0]
+	for _, s := range a.steps {
+		if seen[s.file] {
+			continue // listed twice (as "tweet" and "tweets")
+		}
+		seen[s.file] = true
+		steps = append(steps, s)
+		if s.file == "userInfo" {
+			continue
+		}
+		if _, err := fs.Stat(a.fsys, s.file); err != nil {
+			return fmt.Errorf("%w: %s: %s: %v", ErrNotArchive, a.path, s.file, err)
+		}
+	}
+	a.steps = steps
 	return nil
 }
 
@@ -544,6 +568,13 @@ func (a *archive) mediaIndex() (map[string][]string, error) {
 		for _, e := range entries {
 			if e.IsDir() {
 				continue
+			}
+			if e.Type()&fs.ModeSymlink != 0 {
+				// In a folder: a link out of it is refused before
+				// anything is imported.
+				if _, err := fs.Stat(a.fsys, dir+"/"+e.Name()); err != nil {
+					return nil, fmt.Errorf("%w: %s: %s/%s: %v", ErrNotArchive, a.path, dir, e.Name(), err)
+				}
 			}
 			id, _, ok := strings.Cut(e.Name(), "-")
 			if !ok || !isDigits(id) {

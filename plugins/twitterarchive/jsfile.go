@@ -183,14 +183,45 @@ func unwrap(raw json.RawMessage, key string) json.RawMessage {
 	if len(b) == 0 || b[0] != ':' {
 		return raw
 	}
-	b = b[1:]
-	dec := json.NewDecoder(bytes.NewReader(b))
-	var v json.RawMessage
-	if err := dec.Decode(&v); err != nil {
+	b = bytes.TrimLeft(b[1:], " \t\r\n")
+	end := valueEnd(b)
+	if end < 0 {
 		return raw
 	}
-	if rest := bytes.TrimSpace(b[dec.InputOffset():]); len(rest) != 1 || rest[0] != '}' {
+	if rest := bytes.TrimSpace(b[end:]); len(rest) != 1 || rest[0] != '}' {
 		return raw // another key follows: the item is the object itself
 	}
-	return v
+	return b[:end]
+}
+
+// valueEnd returns the length of the object or array at the start of b,
+// which is valid JSON (the decoder has checked it), or -1. It only counts
+// brackets outside strings: much cheaper than decoding it again.
+func valueEnd(b []byte) int {
+	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
+		return -1
+	}
+	depth, in, esc := 0, false, false
+	for i, c := range b {
+		switch {
+		case in:
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				in = false
+			}
+		case c == '"':
+			in = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }

@@ -456,7 +456,7 @@ func mapOwner(a *archive, acc *accountItem, prof *profileItem, profRaw json.RawM
 	raw := map[string]json.RawMessage{}
 	if acc != nil {
 		n.Account.Handle = cmpOr(acc.Username, n.Account.Handle)
-		n.Account.DisplayName = cmpOr(acc.AccountDisplayName, n.Account.DisplayName)
+		n.Account.DisplayName = cmpOr(html.UnescapeString(acc.AccountDisplayName), n.Account.DisplayName)
 		if acc.CreatedAt != "" {
 			t, err := time.Parse(time.RFC3339Nano, acc.CreatedAt)
 			if err != nil {
@@ -472,8 +472,9 @@ func mapOwner(a *archive, acc *accountItem, prof *profileItem, profRaw json.RawM
 	}
 	if prof != nil {
 		d := prof.Description
-		n.Account.Bio = d.Bio
-		n.Account.Location = d.Location
+		// As the API importer maps a user's description and location.
+		n.Account.Bio = html.UnescapeString(d.Bio)
+		n.Account.Location = html.UnescapeString(d.Location)
 		if d.Website != "" && (!tcoRE.MatchString(d.Website) || !stored) {
 			n.Account.URL = d.Website
 		}
@@ -494,12 +495,16 @@ func compact(raw json.RawMessage) json.RawMessage {
 	return b.Bytes()
 }
 
+// mustJSON encodes v without HTML escaping (text stays as the archive
+// has it).
 func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err) // only plain maps and structs are encoded here
 	}
-	return b
+	return bytes.TrimRight(b.Bytes(), "\n")
 }
 
 func appendUnique(s []string, v string) []string {
