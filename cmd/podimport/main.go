@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
@@ -31,11 +29,12 @@ const (
 	exitConfig      = 2   // bad configuration; the message names the option
 	exitAuth        = 3   // the platform refused the credentials
 	exitRateLimited = 4   // a spent rate-limit window with --no-wait; run again to resume
-	exitInterrupted = 130 // SIGINT or SIGTERM; everything before the page in flight is committed
+	exitInterrupted = 130 // SIGINT; everything before the page in flight is committed
+	exitTerminated  = 143 // SIGTERM; likewise
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifySignals(context.Background())
 	defer stop()
 	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
 }
@@ -60,7 +59,7 @@ func exitCode(ctx context.Context, err error) int {
 	case errors.Is(err, importer.ErrRateLimited):
 		return exitRateLimited
 	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
-		return exitInterrupted
+		return interruptedCode(ctx)
 	}
 	return exitError
 }
@@ -95,6 +94,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			pluginsCommand(),
 			demoCommand(),
 			serveCommand(),
+			podRunCommand(),
 		},
 	}
 }
@@ -116,7 +116,9 @@ func logger(c *cli.Context) (*zerolog.Logger, error) {
 	if err != nil || level == zerolog.NoLevel {
 		return nil, usageError("--log-level %q: want debug, info, warn or error", c.String("log-level"))
 	}
-	var w io.Writer = c.App.ErrWriter
+	// Several goroutines log at once (the followings' timelines pool);
+	// SyncWriter keeps each line whole whatever the writer is.
+	var w io.Writer = zerolog.SyncWriter(c.App.ErrWriter)
 	switch c.String("log-format") {
 	case "json":
 	case "console":
