@@ -426,3 +426,22 @@ func (h *harness) timelineStored(userIDStr string) int {
 var seenTimes = regexp.MustCompile(`,"(first|last)_seen":"[^"]*"`)
 
 func withoutSeenTimes(export string) string { return seenTimes.ReplaceAllString(export, "") }
+
+// The followings' timelines are fetched concurrently, so batches commit in
+// varying orders; the store must not depend on it.
+func TestConcurrencyDoesNotChangeTheStore(t *testing.T) {
+	cfg := twittertest.WorldConfig{Seed: 7, Followers: 30, Followings: 40, OwnTweets: 450, TweetsPerFollowing: 6, Likes: 20}
+	exports := map[string]string{}
+	for _, c := range []string{"1", "8", "8"} {
+		h := newHarness(t, cfg)
+		h.mustRun(h.values("followings-tweets", "3", "likes", "true", "concurrency", c))
+		e := h.export()
+		if prev, ok := exports[c]; ok && prev != e {
+			t.Fatalf("two imports with concurrency %s differ:\n%s", c, firstDiff(prev, e))
+		}
+		exports[c] = e
+	}
+	if exports["1"] != exports["8"] {
+		t.Errorf("concurrency 1 and 8 give different stores:\n%s", firstDiff(exports["1"], exports["8"]))
+	}
+}
