@@ -206,10 +206,11 @@ func (w *writer) node(n schema.Node) error {
 	}
 	for _, src := range slices.Sorted(maps.Keys(raw)) {
 		k := key(n.ID, src)
-		if bytes.Equal(w.raw.Get(k), raw[src]) {
+		enc := encodeRaw(raw[src])
+		if bytes.Equal(w.raw.Get(k), enc) {
 			continue
 		}
-		if err := w.raw.Put(k, raw[src]); err != nil {
+		if err := w.raw.Put(k, enc); err != nil {
 			return wrapWrite(err, "put raw JSON of node %q from %q", n.ID, src)
 		}
 		changed = true

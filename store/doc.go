@@ -11,7 +11,7 @@
 // to read in and a prefix names a group of keys:
 //
 //	nodes     id                      → node JSON without Raw
-//	raw       id·source               → that source's raw platform JSON
+//	raw       id·source               → that source's raw platform JSON, snappy-compressed (raw.go)
 //	handles   platform·lower(handle)  → account node id
 //	out       from·kind·to            → {"first_seen","last_seen","ended"}
 //	in        to·kind·from            → empty

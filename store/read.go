@@ -116,7 +116,13 @@ func readRaw(c *bolt.Cursor, id string) map[string]json.RawMessage {
 		if m == nil {
 			m = map[string]json.RawMessage{}
 		}
-		m[string(k[len(p):])] = bytes.Clone(v)
+		raw, err := decodeRaw(v)
+		if err != nil {
+			// Keep the record readable: a damaged raw document is reported
+			// in its place rather than failing the whole node.
+			raw, _ = json.Marshal(map[string]string{"podimport_error": err.Error()})
+		}
+		m[string(k[len(p):])] = raw
 	}
 	return m
 }
