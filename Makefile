@@ -4,7 +4,7 @@ IMAGE ?= podimport:latest
 CONTAINER ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
 CONTAINER_FLAGS ?=
 
-.PHONY: image image-test
+.PHONY: image image-test fuzz
 
 # image: the static binary in a FROM scratch container image (Dockerfile),
 # built with podman (or docker). Nothing is pulled.
@@ -15,3 +15,12 @@ image:
 # against a fake Twitter API and a fake memri pod (skipped without podman).
 image-test:
 	go test -count=1 -run TestContainerImage -v ./cmd/podimport
+
+# fuzz: runs each fuzz target for FUZZTIME (plain `go test` runs only their
+# seed corpora, from the recorded fixtures and the tests' queries).
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for t in ./plugins/twitter:FuzzMapTweet ./plugins/twitter:FuzzMapUser ./index:FuzzParse; do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		go test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done

@@ -2,6 +2,7 @@ package twitter
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"regexp"
@@ -103,9 +104,11 @@ type mediaEntity struct {
 	} `json:"sizes"`
 }
 
-// Raw keys: a user object as users/show and users/lookup send it, and as it
-// is embedded in a tweet (a different view, with other fields), are kept
-// apart so that neither overwrites the other on every run.
+// Raw keys: an object as the API lists it (users/show, users/lookup, a
+// timeline) and as it is embedded in a tweet (the user, the retweeted and
+// quoted tweets: other views, with other fields) are kept apart, so that
+// neither overwrites the other on every run or in whichever order pages
+// commit.
 const (
 	rawKey         = Platform
 	rawKeyEmbedded = Platform + ".embedded"
@@ -166,6 +169,15 @@ func mapUser(raw json.RawMessage, key string, bl *schema.Builder) (string, error
 // quoted objects: those are stored as their own nodes with their own raw
 // JSON, so nothing is lost and nothing is stored twice.
 func MapTweet(raw json.RawMessage, bl *schema.Builder) (string, error) {
+	return mapTweet(raw, rawKey, bl)
+}
+
+// mapTweet maps a tweet whose raw JSON is kept under key: rawKey for a
+// tweet as a timeline lists it, rawKeyEmbedded for one embedded in another
+// (retweeted or quoted). The two views differ (an embedded quote has no
+// quoted_status of its own), and keeping them apart means neither
+// overwrites the other, whichever commits last.
+func mapTweet(raw json.RawMessage, key string, bl *schema.Builder) (string, error) {
 	var t tweet
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return "", fmt.Errorf("twitter: tweet object: %w", err)
@@ -174,6 +186,9 @@ func MapTweet(raw json.RawMessage, bl *schema.Builder) (string, error) {
 		return "", fmt.Errorf("twitter: tweet without id_str: %.120s", raw)
 	}
 	created, err := parseTime(t.CreatedAt)
+	if err == nil && created.IsZero() {
+		err = errors.New("created_at is missing")
+	}
 	if err != nil {
 		return "", fmt.Errorf("twitter: tweet %s: %w", t.IDStr, err)
 	}
@@ -219,7 +234,7 @@ func MapTweet(raw json.RawMessage, bl *schema.Builder) (string, error) {
 	if hasJSON(t.RetweetedStatus) {
 		// The top-level text of a retweet is "RT @x: …", cut short in
 		// extended mode; the retweeted tweet has the whole of it.
-		orig, err := MapTweet(t.RetweetedStatus, bl)
+		orig, err := mapTweet(t.RetweetedStatus, rawKeyEmbedded, bl)
 		if err != nil {
 			return "", fmt.Errorf("twitter: retweet %s: %w", t.IDStr, err)
 		}
@@ -235,7 +250,7 @@ func MapTweet(raw json.RawMessage, bl *schema.Builder) (string, error) {
 	}
 
 	if hasJSON(t.QuotedStatus) {
-		q, err := MapTweet(t.QuotedStatus, bl)
+		q, err := mapTweet(t.QuotedStatus, rawKeyEmbedded, bl)
 		if err != nil {
 			return "", fmt.Errorf("twitter: quote %s: %w", t.IDStr, err)
 		}
@@ -266,7 +281,7 @@ func MapTweet(raw json.RawMessage, bl *schema.Builder) (string, error) {
 	bl.Node(schema.Node{
 		ID: id, Kind: schema.KindPost, Platform: Platform, Sources: []string{Platform},
 		Post: post,
-		Raw:  map[string]json.RawMessage{Platform: stripEmbedded(raw, embedded)},
+		Raw:  map[string]json.RawMessage{key: stripEmbedded(raw, embedded)},
 	})
 	return id, nil
 }
@@ -275,6 +290,9 @@ func MapTweet(raw json.RawMessage, bl *schema.Builder) (string, error) {
 func mapEntities(id string, ents entities, post *schema.Post, bl *schema.Builder) {
 	for _, h := range ents.Hashtags {
 		name := strings.ToLower(h.Text)
+		if name == "" {
+			continue
+		}
 		post.Hashtags = appendUnique(post.Hashtags, name)
 		tag := TagID(name)
 		bl.Node(schema.Node{ID: tag, Kind: schema.KindTag, Platform: Platform, Sources: []string{Platform}, Tag: &schema.Tag{Name: name}})

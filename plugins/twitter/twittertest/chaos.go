@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -52,6 +53,9 @@ type Chaos struct {
 	// Slow is the longest pause of a slow answer, on the real clock. Keep
 	// it small in tests.
 	Slow time.Duration
+	// Kinds, if set, restricts the disturbances to these (Chaos429, ...),
+	// to test one at a time.
+	Kinds []string
 }
 
 // WithChaos disturbs the server's answers as c says. Rate 0 changes
@@ -78,11 +82,14 @@ const (
 
 // kinds lists the disturbances that may be chosen, repeat last.
 func (c *chaos) kinds() []string {
-	kinds := []string{Chaos429, Chaos500, Chaos502, Chaos503, ChaosDrop, ChaosTruncate}
-	if c.cfg.Slow > 0 {
-		kinds = append(kinds, ChaosSlow)
+	var kinds []string
+	for _, k := range []string{Chaos429, Chaos500, Chaos502, Chaos503, ChaosDrop, ChaosTruncate, ChaosSlow, ChaosRepeat} {
+		if k == ChaosSlow && c.cfg.Slow <= 0 || c.cfg.Kinds != nil && !slices.Contains(c.cfg.Kinds, k) {
+			continue
+		}
+		kinds = append(kinds, k)
 	}
-	return append(kinds, ChaosRepeat)
+	return kinds
 }
 
 // ChaosCounts returns how many responses were disturbed, by kind (see
@@ -138,13 +145,19 @@ func (s *Server) serveChaos(rw http.ResponseWriter, r *http.Request, name string
 		return
 	}
 	kinds := c.kinds()
+	if len(kinds) == 0 {
+		write(rw, handlers[name](s, r, q))
+		return
+	}
 	kind := kinds[rng.IntN(len(kinds))]
 	if kind == ChaosRepeat {
 		if rq, ok := s.repeatQuery(name, q, rng); ok {
 			q = rq
-		} else {
-			others := kinds[:len(kinds)-1] // repeat is last
+		} else if others := kinds[:len(kinds)-1]; len(others) > 0 { // repeat is last
 			kind = others[rng.IntN(len(others))]
+		} else {
+			write(rw, handlers[name](s, r, q))
+			return
 		}
 	}
 	c.count(kind)

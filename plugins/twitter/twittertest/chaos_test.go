@@ -163,7 +163,7 @@ func chaosTrace(t *testing.T, c twittertest.Chaos) ([]string, map[string]int) {
 	var trace []string
 	before := e.s.ChaosCounts()
 	for i := range 100 {
-		q := url.Values{"user_id": {owner}, "count": {strconv.Itoa(1 + i%50)}, "trim_user": {"true"}}
+		q := url.Values{"user_id": {owner}, "count": {strconv.Itoa(1 + i%10)}, "trim_user": {"true"}}
 		for range 2 {
 			e.try("statuses/user_timeline", q)
 			var k string
@@ -219,5 +219,25 @@ func TestChaosRateZeroChangesNothing(t *testing.T) {
 	}
 	if n := len(e.s.ChaosCounts()); n != 0 {
 		t.Errorf("Rate 0 counted disturbances: %v", e.s.ChaosCounts())
+	}
+}
+
+func TestChaosKindsRestrictsTheDisturbances(t *testing.T) {
+	t.Parallel()
+	cfg := chaosConfig(24)
+	clean := newEnv(t, cfg)
+	e := newEnv(t, cfg, twittertest.WithChaos(twittertest.Chaos{Seed: 2, Rate: 1, Kinds: []string{twittertest.ChaosRepeat}}))
+	owner := e.w.Owner().IDStr
+	// No max_id: a repeat cannot apply, and there is nothing else to do.
+	q := url.Values{"user_id": {owner}, "count": {"5"}}
+	if got, want := e.try("statuses/user_timeline", q), clean.try("statuses/user_timeline", q); got.err != nil || string(got.body) != string(want.body) {
+		t.Errorf("no max_id: %d %v, want the clean answer", got.status, got.err)
+	}
+	if n := len(e.s.ChaosCounts()); n != 0 {
+		t.Errorf("disturbances %v, want none", e.s.ChaosCounts())
+	}
+	q.Set("max_id", e.w.Tweets(owner)[20].IDStr)
+	if got := e.try("statuses/user_timeline", q); got.err != nil || got.status != 200 || e.s.ChaosCounts()[twittertest.ChaosRepeat] != 1 {
+		t.Errorf("with max_id: %d %v, disturbances %v; want a repeated page", got.status, got.err, e.s.ChaosCounts())
 	}
 }
