@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/podimport/podimport/internal/testutil"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -116,36 +116,18 @@ func importDirect(t *testing.T, p *pod, srv *twittertest.Server, kv ...string) s
 	return rec
 }
 
-// syncBuffer is a log sink that imports may write to from their goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // client is an API server on loopback with the requests tests make.
 type client struct {
 	t     *testing.T
 	api   *api.Server
 	srv   *httptest.Server
-	log   *syncBuffer
+	log   *testutil.Buffer
 	token string // sent when set
 }
 
 func newClient(t *testing.T, p *pod, cfg api.Config) *client {
 	t.Helper()
-	log := &syncBuffer{}
+	log := &testutil.Buffer{}
 	l := zerolog.New(log).Level(zerolog.DebugLevel)
 	cfg.Store, cfg.Index, cfg.Log = p.store, p.index, &l
 	if cfg.Env == nil {

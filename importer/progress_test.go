@@ -4,35 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/podimport/podimport/internal/testutil"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestTerminalReporter(t *testing.T) {
-	var out syncBuffer
+	var out testutil.Buffer
 	r := NewTerminalReporter(&out)
 	base := Status{Plugin: "twitter", Account: "alice"}
 
@@ -65,7 +47,7 @@ func TestTerminalReporter(t *testing.T) {
 		}
 	}
 
-	out = syncBuffer{}
+	out = testutil.Buffer{}
 	r = NewTerminalReporter(&out)
 	s = base
 	s.Done, s.Err = true, errors.New("twitter alice: rate limit window spent")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/podimport/podimport/internal/testutil"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ func TestRunInProcess(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	getenv, pod := runEnv(t, srv, dir, nil)
-	var out, logs syncBuffer
+	var out, logs testutil.Buffer
 	err := Run(context.Background(), Config{Getenv: getenv, Open: openStore(), Stdout: &out, Log: testLog(t, &logs),
 		Session: SessionOptions{ReportEvery: 10 * time.Millisecond}})
 	if err != nil {
@@ -96,7 +97,7 @@ func TestRunInProcess(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		pod.SetStatus("aborted")
 	}()
-	out = syncBuffer{}
+	out = testutil.Buffer{}
 	if err := Run(context.Background(), Config{Getenv: getenv, Open: openStore(), Stdout: &out, Log: testLog(t, &logs)}); err != nil {
 		t.Fatalf("Run after an abort: %v, want nil", err)
 	}

@@ -2,13 +2,12 @@ package podrun
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/podimport/podimport/internal/testutil"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,24 +16,6 @@ import (
 	"github.com/podimport/podimport/importer"
 	"github.com/podimport/podimport/podrun/podtest"
 )
-
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func lines(t *testing.T, out string) []Line {
 	t.Helper()
@@ -66,19 +47,19 @@ func testPod(t *testing.T) (*podtest.Pod, *Pod) {
 	return fake, pod
 }
 
-func testLog(t *testing.T, w *syncBuffer) *zerolog.Logger {
+func testLog(t *testing.T, w *testutil.Buffer) *zerolog.Logger {
 	l := zerolog.New(w)
 	return &l
 }
 
-func fastOptions(pod *Pod, out *syncBuffer, log *zerolog.Logger) SessionOptions {
+func fastOptions(pod *Pod, out *testutil.Buffer, log *zerolog.Logger) SessionOptions {
 	return SessionOptions{Pod: pod, Stdout: out, Log: log, ReportEvery: 50 * time.Millisecond,
 		RetryMin: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond}
 }
 
 func TestSessionReportsToPodAndStdout(t *testing.T) {
 	fake, pod := testPod(t)
-	var out, logs syncBuffer
+	var out, logs testutil.Buffer
 	s := NewSession(context.Background(), fastOptions(pod, &out, testLog(t, &logs)))
 	s.Begin("twitter", "alice", 2)
 	for i := 0; i <= 10; i++ {
@@ -143,7 +124,7 @@ func TestSessionReportsToPodAndStdout(t *testing.T) {
 func TestSessionSurvivesFailingPod(t *testing.T) {
 	fake, pod := testPod(t)
 	fake.FailUpdates(4)
-	var out, logs syncBuffer
+	var out, logs testutil.Buffer
 	s := NewSession(context.Background(), fastOptions(pod, &out, testLog(t, &logs)))
 	s.Begin("twitter", "alice", 1)
 	deadline := time.Now().Add(5 * time.Second)
@@ -168,7 +149,7 @@ func TestSessionSurvivesFailingPod(t *testing.T) {
 func TestSessionAbort(t *testing.T) {
 	fake, pod := testPod(t)
 	pod.PollInterval = 30 * time.Millisecond
-	var out, logs syncBuffer
+	var out, logs testutil.Buffer
 	s := NewSession(context.Background(), fastOptions(pod, &out, testLog(t, &logs)))
 	s.Begin("twitter", "alice", 1)
 	s.Report(importer.Status{Stream: "timeline", Expect: 10, Items: 3})
@@ -213,7 +194,7 @@ func TestSessionOutcomes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fake, pod := testPod(t)
-			var out, logs syncBuffer
+			var out, logs testutil.Buffer
 			ctx, cancel := context.WithCancelCause(context.Background())
 			defer cancel(nil)
 			s := NewSession(ctx, fastOptions(pod, &out, testLog(t, &logs)))
@@ -245,7 +226,7 @@ func TestSessionOutcomes(t *testing.T) {
 func TestSessionUnreachablePod(t *testing.T) {
 	fake, pod := testPod(t)
 	fake.Close() // nothing listens there any more
-	var out, logs syncBuffer
+	var out, logs testutil.Buffer
 	s := NewSession(context.Background(), fastOptions(pod, &out, testLog(t, &logs)))
 	s.Begin("twitter", "a", 1)
 	s.Report(importer.Status{Stream: "x", Expect: 2, Items: 1})
@@ -269,7 +250,7 @@ func TestSessionUnreachablePod(t *testing.T) {
 
 func TestSessionRedacts(t *testing.T) {
 	fake, pod := testPod(t)
-	var out, logs syncBuffer
+	var out, logs testutil.Buffer
 	opts := fastOptions(pod, &out, testLog(t, &logs))
 	opts.Redact = NewRedactor(secretToken)
 	s := NewSession(context.Background(), opts)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/podimport/podimport/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,7 +130,7 @@ func TestContainerImage(t *testing.T) {
 		}
 		c := pm.cmd(ctx, append(args, image)...)
 		c.Env = env
-		var stdout, stderr lockedBuffer
+		var stdout, stderr testutil.Buffer
 		c.Stdout, c.Stderr = &stdout, &stderr
 		if err := c.Start(); err != nil {
 			t.Fatal(err)

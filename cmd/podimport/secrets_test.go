@@ -1,13 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"github.com/podimport/podimport/internal/testutil"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/podimport/podimport/plugins/twitter/twittertest"
@@ -169,26 +168,9 @@ func TestSecretsStayOutOfOutputsAndTheStore(t *testing.T) {
 // fetched concurrently, all log, and the logger does not serialize its
 // writes (runCLI's bytes.Buffers race then).
 func runCLISync(args ...string) (code int, stdout, stderr string) {
-	var out, errOut syncBuffer
+	var out, errOut testutil.Buffer
 	code = run(context.Background(), append([]string{"podimport"}, args...), &out, &errOut)
 	return code, out.String(), errOut.String()
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // excerpt shows s around the first occurrence of sub.

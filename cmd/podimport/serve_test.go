@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/podimport/podimport/internal/testutil"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,32 +18,14 @@ import (
 	"github.com/podimport/podimport/store"
 )
 
-// serveOutput is an output the serve goroutine writes while the test reads.
-type serveOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *serveOutput) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *serveOutput) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // served is `podimport serve` running in-process.
 type served struct {
 	t      *testing.T
 	info   serveInfo
 	cancel context.CancelFunc // what SIGINT/SIGTERM do to main's context
 	done   chan int
-	out    serveOutput
-	errOut serveOutput
+	out    testutil.Buffer
+	errOut testutil.Buffer
 }
 
 // startServe runs `podimport --store dir serve args...` until stop, and

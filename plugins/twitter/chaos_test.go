@@ -3,6 +3,7 @@ package twitter_test
 import (
 	"context"
 	"fmt"
+	"github.com/podimport/podimport/internal/testutil"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -45,28 +46,10 @@ func newChaosHarness(t *testing.T, cfg twittertest.WorldConfig, opts ...twittert
 	return h
 }
 
-// lockedBuffer is a log destination safe for the import's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // runChaos imports once, logging to log, with the client's defaults. The
 // store skips fsync: the many imports of these tests are not about
 // durability.
-func (h *harness) runChaos(v importer.Values, log *lockedBuffer) (store.Run, error) {
+func (h *harness) runChaos(v importer.Values, log *testutil.Buffer) (store.Run, error) {
 	h.t.Helper()
 	s, err := store.Open(h.dir, store.Options{Now: h.clock.Now, NoSync: true})
 	if err != nil {
@@ -92,7 +75,7 @@ func cleanChaosExport(t *testing.T) string {
 	t.Helper()
 	cleanOnce.Do(func() {
 		h := newChaosHarness(t, chaosWorld)
-		var log lockedBuffer
+		var log testutil.Buffer
 		if _, err := h.runChaos(h.values(chaosOptions...), &log); err != nil {
 			t.Fatalf("clean import: %v", err)
 		}
@@ -158,7 +141,7 @@ func chaosImportWith(t *testing.T, c twittertest.Chaos, opts []string, normalize
 	t.Helper()
 	want := normalize(cleanChaosExport(t))
 	h := newChaosHarness(t, chaosWorld, twittertest.WithChaos(c))
-	var log lockedBuffer
+	var log testutil.Buffer
 	r, err := h.runChaos(h.values(opts...), &log)
 	met := h.srv.ChaosCounts()
 	if err != nil {
