@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/podimport/podimport/plugins/twitter/twittertest"
+)
+
+var seenTimes = regexp.MustCompile(`,"(first|last)_seen":"[^"]*"`)
+
+// TestKilledImportResumesToTheSameStore kills the CLI with SIGKILL at
+// several points of an import (in the followers pass, in the walk of the
+// own timeline, among the followings' timelines; the index is being built
+// in the background all along), then runs it again to completion. The
+// store must then hold exactly what an uninterrupted import stores (apart
+// from the times edges were seen), and the index must agree with it.
+func TestKilledImportResumesToTheSameStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs imports as subprocesses")
+	}
+	bin := buildBinary(t, t.TempDir())
+	fixed := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	srv := twittertest.NewServer(twittertest.NewWorld(twittertest.WorldConfig{
+		Seed: 21, Handle: "crash_user", Followers: 300, Followings: 40, OwnTweets: 1200,
+		TweetsPerFollowing: 10, Likes: 60, Protected: 1, Suspended: 1,
+		Start: fixed.AddDate(-2, 0, 0), Clock: func() time.Time { return fixed },
+	}))
+	defer srv.Close()
+	srv.SetLatency(15 * time.Millisecond) // so that a kill lands inside a stream
+	c := srv.Credentials()
+	env := append(cleanEnv(), "TWITTER_CONSUMER_KEY="+c.ConsumerKey, "TWITTER_CONSUMER_SECRET="+c.ConsumerSecret,
+		"TWITTER_ACCESS_TOKEN="+c.Token, "TWITTER_ACCESS_SECRET="+c.TokenSecret)
+	importCmd := func(dir string) *exec.Cmd {
+		cmd := exec.Command(bin, "--store", dir, "--log-level", "debug", "--log-format", "json",
+			"import", "twitter", "--user", "crash_user", "--api-base", srv.BaseURL(),
+			"--followings-tweets", "5", "--likes")
+		cmd.Env = env
+		return cmd
+	}
+	complete := func(dir string) {
+		t.Helper()
+		if out, err := importCmd(dir).CombinedOutput(); err != nil {
+			t.Fatalf("import: %v\n%s", err, lastLines(string(out), 10))
+		}
+	}
+	exportOf := func(dir string) string {
+		t.Helper()
+		code, out, errOut := runCLI(t, "--store", dir, "export", "--format", "jsonl")
+		if code != 0 {
+			t.Fatalf("export: exit %d: %s", code, errOut)
+		}
+		return seenTimes.ReplaceAllString(out, "")
+	}
+
+	ref := t.TempDir()
+	complete(ref)
+	want := exportOf(ref)
+
+	// Each point kills the import when the fake API receives the n-th
+	// request to an endpoint: the pages before it are fetched, most of
+	// them committed, and one is in flight. The own timeline is 7
+	// requests (6 pages and the empty one that closes the walk).
+	points := []struct {
+		name, endpoint string
+		n              int
+	}{
+		{"followers", "users/lookup", 2},
+		{"timeline", "statuses/user_timeline", 4},
+		{"followings' timelines", "statuses/user_timeline", 7 + 15},
+	}
+	for _, p := range points {
+		t.Run(p.name, func(t *testing.T) {
+			dir := t.TempDir()
+			srv.ResetCounts()
+			cmd := importCmd(dir)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			var err error
+		poll:
+			for {
+				select {
+				case err = <-exited:
+					t.Fatalf("the import ended (%v) before request %d to %s", err, p.n, p.endpoint)
+				case <-time.After(time.Millisecond):
+					if srv.Requests(p.endpoint) >= p.n {
+						if err := cmd.Process.Kill(); err != nil {
+							t.Fatal(err)
+						}
+						err = <-exited
+						break poll
+					}
+				}
+			}
+			if err == nil || !strings.Contains(err.Error(), "killed") {
+				t.Fatalf("the import was not killed: %v", err)
+			}
+			if os.Getenv("CRASH_DEBUG") != "" {
+				_, out, _ := runCLI(t, "--store", dir, "stats", "--json")
+				t.Logf("after the kill: %s", out[strings.Index(out, `"cursors"`):])
+			}
+			complete(dir)
+			if got := exportOf(dir); got != want {
+				t.Errorf("killed in %q and resumed, the store differs from an uninterrupted import:\n%s", p.name, diffLine(want, got))
+			}
+			code, out, _ := runCLI(t, "--store", dir, "stats", "--json")
+			var st struct {
+				Nodes     map[string]int
+				IndexDocs int `json:"index_docs"`
+			}
+			if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil {
+				t.Fatalf("stats: exit %d, %v", code, err)
+			}
+			if st.IndexDocs != st.Nodes["post"]+st.Nodes["account"] {
+				t.Errorf("the index holds %d documents, the store %d posts and %d accounts", st.IndexDocs, st.Nodes["post"], st.Nodes["account"])
+			}
+		})
+	}
+}
+
+// diffLine shows the first line where two exports differ.
+func diffLine(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < min(len(la), len(lb)); i++ {
+		if la[i] != lb[i] {
+			return "- " + cutLine(la[i]) + "\n+ " + cutLine(lb[i])
+		}
+	}
+	return "one export has more lines"
+}
+
+func cutLine(s string) string {
+	if len(s) > 400 {
+		return s[:400] + "…"
+	}
+	return s
+}
