@@ -45,7 +45,11 @@ func showCommand() *cli.Command {
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, map[string]any{"node": n, "edges": map[string]any{"out": out, "in": in}})
 			}
-			printNode(c.App.Writer, n, out, in, c.Int("edges"))
+			labels, err := edgeLabels(s, out, in, c.Int("edges"))
+			if err != nil {
+				return err
+			}
+			printNode(c.App.Writer, n, out, in, c.Int("edges"), labels)
 			return nil
 		},
 	}
@@ -71,7 +75,7 @@ func resolve(s *store.Store, arg string) (schema.Node, error) {
 	return n, err
 }
 
-func printNode(w io.Writer, n schema.Node, out, in []schema.Edge, perKind int) {
+func printNode(w io.Writer, n schema.Node, out, in []schema.Edge, perKind int, labels map[string]string) {
 	state := "complete"
 	if n.Ref {
 		state = "reference (named by another record, not imported itself)"
@@ -102,11 +106,50 @@ func printNode(w io.Writer, n schema.Node, out, in []schema.Edge, perKind int) {
 	case n.Tag != nil:
 		fmt.Fprintf(w, "  #%s\n", n.Tag.Name)
 	}
-	printEdges(w, "→", out, func(e schema.Edge) string { return e.To }, perKind)
-	printEdges(w, "←", in, func(e schema.Edge) string { return e.From }, perKind)
+	printEdges(w, "→", out, func(e schema.Edge) string { return e.To }, perKind, labels)
+	printEdges(w, "←", in, func(e schema.Edge) string { return e.From }, perKind, labels)
 }
 
-func printEdges(w io.Writer, arrow string, edges []schema.Edge, other func(schema.Edge) string, perKind int) {
+// edgeLabels reads the nodes at the other end of the edges that will be
+// listed, in one read, and labels them: @handle for an account, the start
+// of the text for a post.
+func edgeLabels(s *store.Store, out, in []schema.Edge, perKind int) (map[string]string, error) {
+	var ids []string
+	shown := map[schema.EdgeKind]int{}
+	for _, e := range out {
+		if shown[e.Kind]++; shown[e.Kind] <= perKind {
+			ids = append(ids, e.To)
+		}
+	}
+	clear(shown)
+	for _, e := range in {
+		if shown[e.Kind]++; shown[e.Kind] <= perKind {
+			ids = append(ids, e.From)
+		}
+	}
+	nodes, err := s.Nodes(ids)
+	if err != nil {
+		return nil, err
+	}
+	labels := make(map[string]string, len(nodes))
+	for _, n := range nodes {
+		switch {
+		case n.Account != nil && n.Account.Handle != "":
+			labels[n.ID] = "@" + n.Account.Handle
+		case n.Post != nil && n.Post.Text != "":
+			text := strings.Join(strings.Fields(n.Post.Text), " ")
+			if r := []rune(text); len(r) > 60 {
+				text = string(r[:60]) + "…"
+			}
+			labels[n.ID] = text
+		case n.Tag != nil:
+			labels[n.ID] = "#" + n.Tag.Name
+		}
+	}
+	return labels, nil
+}
+
+func printEdges(w io.Writer, arrow string, edges []schema.Edge, other func(schema.Edge) string, perKind int, labels map[string]string) {
 	byKind := map[schema.EdgeKind][]schema.Edge{}
 	for _, e := range edges {
 		byKind[e.Kind] = append(byKind[e.Kind], e)
@@ -126,7 +169,11 @@ func printEdges(w io.Writer, arrow string, edges []schema.Edge, other func(schem
 			if !e.Ended.IsZero() {
 				ended = "  ended " + e.Ended.Format("2006-01-02")
 			}
-			fmt.Fprintf(w, "      %s%s\n", other(e), ended)
+			label := labels[other(e)]
+			if label != "" {
+				label = "  " + label
+			}
+			fmt.Fprintf(w, "      %s%s%s\n", other(e), label, ended)
 		}
 	}
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -67,9 +70,19 @@ func printStats(w io.Writer, r statsReport) {
 	fmt.Fprintf(w, "\nstore %d bytes, %d changes; index %d documents, caught up to change %d\n",
 		r.FileBytes, r.Changes, r.IndexDocs, r.IndexWatermark)
 	if len(r.Cursors) > 0 {
+		// One line per cursor, but for the per-account timelines, which
+		// are one per following: those are counted (--json lists them).
 		fmt.Fprintln(w, "\ncursors")
+		timelines := map[string]int{}
 		for _, c := range r.Cursors {
+			if strings.HasPrefix(c.Stream, "timeline:") {
+				timelines[c.Plugin+" "+c.Account]++
+				continue
+			}
 			fmt.Fprintf(w, "  %s %s %s = %s\n", c.Plugin, c.Account, c.Stream, c.Value)
+		}
+		for _, k := range slices.Sorted(maps.Keys(timelines)) {
+			fmt.Fprintf(w, "  %s timeline:* = %d timelines with a stored high-water mark\n", k, timelines[k])
 		}
 	}
 	if len(r.Runs) > 0 {
