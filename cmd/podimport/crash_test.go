@@ -2,17 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/podimport/podimport/internal/testutil"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/podimport/podimport/plugins/twitter/twittertest"
 )
-
-var seenTimes = regexp.MustCompile(`,"(first|last)_seen":"[^"]*"`)
 
 // TestKilledImportResumesToTheSameStore kills the CLI with SIGKILL at
 // several points of an import (in the followers pass, in the walk of the
@@ -55,7 +53,7 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("export: exit %d: %s", code, errOut)
 		}
-		return seenTimes.ReplaceAllString(out, "")
+		return testutil.WithoutSeenTimes(out)
 	}
 
 	ref := t.TempDir()
@@ -109,7 +107,7 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 			}
 			complete(dir)
 			if got := exportOf(dir); got != want {
-				t.Errorf("killed in %q and resumed, the store differs from an uninterrupted import:\n%s", p.name, diffLine(want, got))
+				t.Errorf("killed in %q and resumed, the store differs from an uninterrupted import:\n%s", p.name, testutil.FirstDiff(want, got))
 			}
 			code, out, _ := runCLI(t, "--store", dir, "stats", "--json")
 			var st struct {
@@ -124,22 +122,4 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 			}
 		})
 	}
-}
-
-// diffLine shows the first line where two exports differ.
-func diffLine(a, b string) string {
-	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < min(len(la), len(lb)); i++ {
-		if la[i] != lb[i] {
-			return "- " + cutLine(la[i]) + "\n+ " + cutLine(lb[i])
-		}
-	}
-	return "one export has more lines"
-}
-
-func cutLine(s string) string {
-	if len(s) > 400 {
-		return s[:400] + "…"
-	}
-	return s
 }

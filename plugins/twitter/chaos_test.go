@@ -82,7 +82,7 @@ func cleanChaosExport(t *testing.T) string {
 		e := h.export()
 		cleanExport = normalizeExport(e)
 		// normalizeExport drops what withoutSeenTimes drops.
-		lines := strings.Split(strings.TrimSuffix(withoutSeenTimes(e), "\n"), "\n")
+		lines := strings.Split(strings.TrimSuffix(testutil.WithoutSeenTimes(e), "\n"), "\n")
 		slices.Sort(lines)
 		if strings.Join(lines, "\n")+"\n" != cleanExport || !strings.Contains(e, `"first_seen"`) || strings.Contains(cleanExport, `_seen"`) {
 			t.Fatal("normalizeExport and withoutSeenTimes disagree")
@@ -169,17 +169,17 @@ func exportDiff(a, b string) string {
 				j++
 			}
 			from := max(0, j-200)
-			out = append(out, fmt.Sprintf("line %d, byte %d:\n- …%s\n+ …%s", i+1, j, cut(la[i][from:]), cut(lb[i][from:])))
+			out = append(out, fmt.Sprintf("line %d, byte %d:\n- …%s\n+ …%s", i+1, j, testutil.Cut(la[i][from:]), testutil.Cut(lb[i][from:])))
 			break
 		}
 	}
 	onlyA, onlyB := setMinus(la, lb), setMinus(lb, la)
 	out = append(out, fmt.Sprintf("%d lines only in the clean export, %d only in the chaotic one", len(onlyA), len(onlyB)))
 	for _, l := range onlyA[:min(3, len(onlyA))] {
-		out = append(out, "- "+cut(l))
+		out = append(out, "- "+testutil.Cut(l))
 	}
 	for _, l := range onlyB[:min(3, len(onlyB))] {
-		out = append(out, "+ "+cut(l))
+		out = append(out, "+ "+testutil.Cut(l))
 	}
 	return strings.Join(out, "\n")
 }

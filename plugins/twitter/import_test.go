@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"github.com/podimport/podimport/internal/testutil"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -199,7 +197,7 @@ func TestIncrementalRuns(t *testing.T) {
 		t.Errorf("second run with nothing new: %v; want no lookups and 31 timeline requests", got)
 	}
 	if after := h.export(); after != before {
-		t.Errorf("a run with nothing new changed the store:\n%s", firstDiff(before, after))
+		t.Errorf("a run with nothing new changed the store:\n%s", testutil.FirstDiff(before, after))
 	}
 
 	// 450 new tweets: exactly those are imported, in 3 pages and an empty one.
@@ -251,8 +249,8 @@ func TestNoWaitStopsAndTheNextRunResumes(t *testing.T) {
 	}
 	// The resumed run saw the rest 16 minutes later: only the times at
 	// which edges were seen may differ.
-	if a, b := withoutSeenTimes(clean.export()), withoutSeenTimes(h.export()); a != b {
-		t.Errorf("stopped and resumed import differs from a clean one:\n%s", firstDiff(a, b))
+	if a, b := testutil.WithoutSeenTimes(clean.export()), testutil.WithoutSeenTimes(h.export()); a != b {
+		t.Errorf("stopped and resumed import differs from a clean one:\n%s", testutil.FirstDiff(a, b))
 	}
 }
 
@@ -302,7 +300,7 @@ func TestInterruptedWalkResumesToTheSameStore(t *testing.T) {
 		t.Errorf("resumed run: %d user_timeline requests, want 4 for the walk and 20 for the followings", n)
 	}
 	if a, b := clean.export(), h.export(); a != b {
-		t.Errorf("interrupted and resumed import differs from an uninterrupted one:\n%s", firstDiff(a, b))
+		t.Errorf("interrupted and resumed import differs from an uninterrupted one:\n%s", testutil.FirstDiff(a, b))
 	}
 }
 
@@ -369,24 +367,6 @@ func TestMissingCredentialIsAConfigError(t *testing.T) {
 	}
 }
 
-// firstDiff shows the first line where two exports differ.
-func firstDiff(a, b string) string {
-	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < min(len(la), len(lb)); i++ {
-		if la[i] != lb[i] {
-			return "line " + strconv.Itoa(i+1) + ":\n- " + cut(la[i]) + "\n+ " + cut(lb[i])
-		}
-	}
-	return "lengths differ: " + strconv.Itoa(len(la)) + " vs " + strconv.Itoa(len(lb)) + " lines"
-}
-
-func cut(s string) string {
-	if len(s) > 600 {
-		return s[:600] + "…"
-	}
-	return s
-}
-
 // timelineStored counts the tweets of the user's timeline (as the fake API
 // holds it) that are stored as complete posts.
 func (h *harness) timelineStored(userIDStr string) int {
@@ -403,27 +383,4 @@ func (h *harness) timelineStored(userIDStr string) int {
 		}
 	})
 	return n
-}
-
-var seenTimes = regexp.MustCompile(`,"(first|last)_seen":"[^"]*"`)
-
-func withoutSeenTimes(export string) string { return seenTimes.ReplaceAllString(export, "") }
-
-// The followings' timelines are fetched concurrently, so batches commit in
-// varying orders; the store must not depend on it.
-func TestConcurrencyDoesNotChangeTheStore(t *testing.T) {
-	cfg := twittertest.WorldConfig{Seed: 7, Followers: 30, Followings: 40, OwnTweets: 450, TweetsPerFollowing: 6, Likes: 20}
-	exports := map[string]string{}
-	for _, c := range []string{"1", "8", "8"} {
-		h := newHarness(t, cfg)
-		h.mustRun(h.values("followings-tweets", "3", "likes", "true", "concurrency", c))
-		e := h.export()
-		if prev, ok := exports[c]; ok && prev != e {
-			t.Fatalf("two imports with concurrency %s differ:\n%s", c, firstDiff(prev, e))
-		}
-		exports[c] = e
-	}
-	if exports["1"] != exports["8"] {
-		t.Errorf("concurrency 1 and 8 give different stores:\n%s", firstDiff(exports["1"], exports["8"]))
-	}
 }

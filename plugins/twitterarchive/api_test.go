@@ -2,6 +2,7 @@ package twitterarchive_test
 
 import (
 	"context"
+	"github.com/podimport/podimport/internal/testutil"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -162,7 +163,7 @@ func TestAPIAndArchiveMeetOnTheSameNodes(t *testing.T) {
 	h2.mustImport(path)
 	h2.importAPI(w)
 	if a, b := h.export(), h2.export(); a != b {
-		t.Errorf("API then archive differs from archive then API:\n%s", firstDiff(a, b))
+		t.Errorf("API then archive differs from archive then API:\n%s", testutil.FirstDiff(a, b))
 	}
 }
 

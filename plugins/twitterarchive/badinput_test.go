@@ -3,6 +3,7 @@ package twitterarchive_test
 import (
 	"context"
 	"errors"
+	"github.com/podimport/podimport/internal/testutil"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -108,7 +109,7 @@ func TestBadArchivesLeaveTheStoreAsItWas(t *testing.T) {
 				t.Errorf("error %q does not wrap ErrNotArchive", err)
 			}
 			if got := h.export(); got != want || h.stats().Changes != changes {
-				t.Errorf("the store changed:\n%s", firstDiff(want, got))
+				t.Errorf("the store changed:\n%s", testutil.FirstDiff(want, got))
 			}
 		})
 	}
@@ -157,7 +158,7 @@ func TestCutJSONFile(t *testing.T) {
 	clean := newHarness(t)
 	clean.mustImport(writeZip(t, a, archivetest.Options{}))
 	if x, y := clean.export(), h.export(); x != y {
-		t.Errorf("resumed after the cut file, the store differs from a clean import:\n%s", firstDiff(x, y))
+		t.Errorf("resumed after the cut file, the store differs from a clean import:\n%s", testutil.FirstDiff(x, y))
 	}
 }
 

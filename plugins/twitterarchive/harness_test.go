@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -203,24 +202,6 @@ func writeDir(t *testing.T, a *archivetest.Archive, o archivetest.Options) strin
 		t.Fatal(err)
 	}
 	return p
-}
-
-// firstDiff shows the first line where two exports differ.
-func firstDiff(a, b string) string {
-	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < min(len(la), len(lb)); i++ {
-		if la[i] != lb[i] {
-			return "line " + strconv.Itoa(i+1) + ":\n- " + cut(la[i]) + "\n+ " + cut(lb[i])
-		}
-	}
-	return "lengths differ: " + strconv.Itoa(len(la)) + " vs " + strconv.Itoa(len(lb)) + " lines"
-}
-
-func cut(s string) string {
-	if len(s) > 800 {
-		return s[:800] + "…"
-	}
-	return s
 }
 
 // tweets collects an archive's tweets.

@@ -1,6 +1,7 @@
 package twitterarchive_test
 
 import (
+	"github.com/podimport/podimport/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,7 +99,7 @@ func TestEveryLayoutImportsTheSameGraph(t *testing.T) {
 			h := newHarness(t)
 			h.mustImport(path)
 			if got := h.export(); got != want {
-				t.Errorf("the %s archive imports differently from the current zip:\n%s", c.name, firstDiff(want, got))
+				t.Errorf("the %s archive imports differently from the current zip:\n%s", c.name, testutil.FirstDiff(want, got))
 			}
 		})
 	}

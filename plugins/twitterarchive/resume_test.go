@@ -3,6 +3,7 @@ package twitterarchive_test
 import (
 	"context"
 	"errors"
+	"github.com/podimport/podimport/internal/testutil"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestReimportWritesNothing(t *testing.T) {
 		t.Errorf("a full second pass: %d records written, changes %d → %d", third.Written, changes, h.stats().Changes)
 	}
 	if got := h.export(); got != want {
-		t.Errorf("a second pass changed the store:\n%s", firstDiff(want, got))
+		t.Errorf("a second pass changed the store:\n%s", testutil.FirstDiff(want, got))
 	}
 }
 
@@ -159,7 +160,7 @@ func TestInterruptedImportResumes(t *testing.T) {
 		t.Errorf("the resumed run applied %d batches; the whole import takes %d, 2 were done", resumed.applied, full.applied)
 	}
 	if a, b := clean.export(), h.export(); a != b {
-		t.Errorf("interrupted and resumed import differs from an uninterrupted one:\n%s", firstDiff(a, b))
+		t.Errorf("interrupted and resumed import differs from an uninterrupted one:\n%s", testutil.FirstDiff(a, b))
 	}
 }
 
