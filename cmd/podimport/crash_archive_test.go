@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/podimport/podimport/internal/testutil"
+	"github.com/podimport/podimport/plugins/twitterarchive/archivetest"
+)
+
+// TestKilledArchiveImportResumes kills `import twitter-archive` with
+// SIGKILL in the middle of the tweets, runs it again, and compares the
+// store with an uninterrupted import of the same archive.
+func TestKilledArchiveImportResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs imports as subprocesses")
+	}
+	bin := buildBinary(t, t.TempDir())
+	zip := filepath.Join(t.TempDir(), "archive.zip")
+	a := archivetest.Synthetic(8000, 5, time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	if err := a.WriteZip(zip, archivetest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	importCmd := func(dir string) *exec.Cmd {
+		return exec.Command(bin, "--store", dir, "--log-level", "debug", "--log-format", "json", "import", "twitter-archive", zip)
+	}
+	exportOf := func(dir string) string {
+		t.Helper()
+		code, out, errOut := runCLI(t, "--store", dir, "export", "--format", "jsonl")
+		if code != 0 {
+			t.Fatalf("export: exit %d: %s", code, errOut)
+		}
+		return testutil.WithoutSeenTimes(out)
+	}
+
+	ref := t.TempDir()
+	if out, err := importCmd(ref).CombinedOutput(); err != nil {
+		t.Fatalf("reference import: %v\n%s", err, lastLines(string(out), 5))
+	}
+
+	dir := t.TempDir()
+	cmd := importCmd(dir)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	sc.Buffer(nil, 1<<20)
+	killed := false
+	for sc.Scan() {
+		// The progress lines count the tweets done: kill once two batches
+		// of 500 are committed, so the rerun has a position to resume from.
+		var line struct {
+			Message, Stream string
+			Items           int
+		}
+		if !killed && json.Unmarshal(sc.Bytes(), &line) == nil && line.Message == "progress" &&
+			strings.HasPrefix(line.Stream, "data/tweets") && line.Items >= 1000 {
+			cmd.Process.Kill()
+			killed = true
+		}
+	}
+	if err := cmd.Wait(); !killed || err == nil || !strings.Contains(err.Error(), "killed") {
+		t.Fatalf("the archive import was not killed among the tweets: %v", err)
+	}
+	code, out, _ := runCLI(t, "--store", dir, "stats", "--json")
+	var st struct {
+		Cursors []struct{ Stream, Value string }
+	}
+	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil {
+		t.Fatalf("stats after the kill: exit %d, %v", code, err)
+	}
+	for _, c := range st.Cursors {
+		if c.Stream == "archive" {
+			t.Logf("cursor after the kill: %s", c.Value)
+			if strings.Contains(c.Value, `"done":true`) || !strings.Contains(c.Value, `"item":`) {
+				t.Fatalf("the kill should land among the tweets, after some batches: cursor %s", c.Value)
+			}
+		}
+	}
+
+	if out, err := importCmd(dir).CombinedOutput(); err != nil {
+		t.Fatalf("resumed import: %v\n%s", err, lastLines(string(out), 5))
+	}
+	if want, got := exportOf(ref), exportOf(dir); want != got {
+		t.Errorf("killed and resumed, the archive import differs from an uninterrupted one:\n%s", testutil.FirstDiff(want, got))
+	}
+	code, out, _ = runCLI(t, "--store", dir, "stats", "--json")
+	var counts struct {
+		Nodes     map[string]int
+		IndexDocs int `json:"index_docs"`
+	}
+	if err := json.Unmarshal([]byte(out), &counts); code != 0 || err != nil {
+		t.Fatal(err)
+	}
+	if counts.IndexDocs != counts.Nodes["post"]+counts.Nodes["account"] {
+		t.Errorf("the index holds %d documents, the store %d posts and %d accounts", counts.IndexDocs, counts.Nodes["post"], counts.Nodes["account"])
+	}
+}
