@@ -41,12 +41,14 @@ func main() {
 	switch {
 	case len(os.Args) >= 2 && os.Args[1] == "import":
 		err = benchImport(os.Args[2:])
+	case len(os.Args) >= 2 && os.Args[1] == "efficiency":
+		err = benchEfficiency(os.Args[2:])
 	case len(os.Args) >= 2 && os.Args[1] == "latency":
 		err = benchLatency(os.Args[2:])
 	case len(os.Args) >= 2 && os.Args[1] == "fake-api":
 		err = serveFake(os.Args[2:])
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]\n       go run ./bench latency [-latency 200ms] [-concurrency N]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]\n       go run ./bench latency [-latency 200ms] [-concurrency N]\n       go run ./bench efficiency [-followers 100,10000,100000]")
 		os.Exit(2)
 	}
 	if err != nil {

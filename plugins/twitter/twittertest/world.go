@@ -408,18 +408,24 @@ func (w *World) userID(created time.Time, rng *rand.Rand) int64 {
 }
 
 func (w *World) uniqueHandle(rng *rand.Rand) string {
-	for {
+	for tries := 0; ; tries++ {
 		h := pick(rng, handleParts)
-		switch rng.IntN(4) {
-		case 0:
-			h += "_" + pick(rng, handleParts)
-		case 1:
-			p := pick(rng, handleParts)
-			h += strings.ToUpper(p[:1]) + p[1:]
-		case 2:
-			h += strconv.Itoa(rng.IntN(1000))
-		default:
-			h = strings.ToUpper(h[:1]) + h[1:] + strconv.Itoa(1980+rng.IntN(30))
+		if tries >= 8 {
+			// The combinations run out at some 30,000 accounts; a number
+			// from the count of names taken makes room for more.
+			h = h[:min(len(h), 8)] + strconv.Itoa(len(w.usedNames)+rng.IntN(10))
+		} else {
+			switch rng.IntN(4) {
+			case 0:
+				h += "_" + pick(rng, handleParts)
+			case 1:
+				p := pick(rng, handleParts)
+				h += strings.ToUpper(p[:1]) + p[1:]
+			case 2:
+				h += strconv.Itoa(rng.IntN(1000))
+			default:
+				h = strings.ToUpper(h[:1]) + h[1:] + strconv.Itoa(1980+rng.IntN(30))
+			}
 		}
 		if len(h) > 15 {
 			h = h[:15]
