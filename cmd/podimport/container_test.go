@@ -156,25 +156,7 @@ func TestContainerImage(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("first run: exit %d\n%s", code, stdout)
 	}
-	if st := pod.Statuses(); len(st) != 2 || st[0] != "started" || st[1] != "done" {
-		t.Errorf("pod statuses %v, want [started done]", st)
-	}
-	last, between := -1.0, 0
-	for _, u := range pod.Updates() {
-		if u.Progress() < last {
-			t.Errorf("progress fell: %v after %v", u.Progress(), last)
-		}
-		last = u.Progress()
-		if last > 0 && last < 1 {
-			between++
-		}
-	}
-	if last != 1 || between == 0 {
-		t.Errorf("progress: %d reports between 0 and 1, last %v; want rising to 1", between, last)
-	}
-	if rj := pod.Rejected(); len(rj) > 0 {
-		t.Errorf("the pod refused requests: %v", rj)
-	}
+	checkPodSawADoneRun(t, pod)
 	var lastLine podrun.Line
 	sc := bufio.NewScanner(strings.NewReader(stdout))
 	for sc.Scan() {

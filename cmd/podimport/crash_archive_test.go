@@ -29,14 +29,6 @@ func TestKilledArchiveImportResumes(t *testing.T) {
 	importCmd := func(dir string) *exec.Cmd {
 		return exec.Command(bin, "--store", dir, "--log-level", "debug", "--log-format", "json", "import", "twitter-archive", zip)
 	}
-	exportOf := func(dir string) string {
-		t.Helper()
-		code, out, errOut := runCLI(t, "--store", dir, "export", "--format", "jsonl")
-		if code != 0 {
-			t.Fatalf("export: exit %d: %s", code, errOut)
-		}
-		return testutil.WithoutSeenTimes(out)
-	}
 
 	ref := t.TempDir()
 	if out, err := importCmd(ref).CombinedOutput(); err != nil {
@@ -90,7 +82,7 @@ func TestKilledArchiveImportResumes(t *testing.T) {
 	if out, err := importCmd(dir).CombinedOutput(); err != nil {
 		t.Fatalf("resumed import: %v\n%s", err, lastLines(string(out), 5))
 	}
-	if want, got := exportOf(ref), exportOf(dir); want != got {
+	if want, got := exportWithoutSeenTimes(t, ref), exportWithoutSeenTimes(t, dir); want != got {
 		t.Errorf("killed and resumed, the archive import differs from an uninterrupted one:\n%s", testutil.FirstDiff(want, got))
 	}
 	code, out, _ = runCLI(t, "--store", dir, "stats", "--json")

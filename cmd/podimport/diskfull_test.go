@@ -93,11 +93,7 @@ func TestFullDiskStopsCleanly(t *testing.T) {
 	if code, _, errOut := runCLI(t, imp(ref)...); code != 0 {
 		t.Fatalf("reference import: exit %d\n%s", code, errOut)
 	}
-	export := func(dir string) string {
-		_, out, _ := runCLI(t, "--store", dir, "export", "--format", "jsonl")
-		return testutil.WithoutSeenTimes(out)
-	}
-	if a, b := export(ref), export(roomy); a != b {
+	if a, b := exportWithoutSeenTimes(t, ref), exportWithoutSeenTimes(t, roomy); a != b {
 		t.Errorf("the import resumed after a full disk differs from an uninterrupted one:\n%s", testutil.FirstDiff(a, b))
 	}
 }

@@ -143,9 +143,11 @@ type pod struct {
 
 // openPod opens the store named by --store and its index, which catches up
 // with the store's change log on open.
-func openPod(c *cli.Context) (*pod, error) {
-	dir := c.String("store")
-	s, err := openStore(c)
+func openPod(c *cli.Context) (*pod, error) { return openPodAt(c.String("store")) }
+
+// openPodAt opens the store in dir and its index.
+func openPodAt(dir string) (*pod, error) {
+	s, err := openStoreAt(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -157,10 +159,12 @@ func openPod(c *cli.Context) (*pod, error) {
 	return &pod{store: s, index: ix}, nil
 }
 
-// openStore opens the store named by --store. When `podimport serve` holds
-// it, the error says so and where its API is.
-func openStore(c *cli.Context) (*store.Store, error) {
-	dir := c.String("store")
+// openStore opens the store named by --store.
+func openStore(c *cli.Context) (*store.Store, error) { return openStoreAt(c.String("store")) }
+
+// openStoreAt opens the store in dir. When `podimport serve` holds it, the
+// error says so and where its API is.
+func openStoreAt(dir string) (*store.Store, error) {
 	s, err := store.Open(dir, store.Options{})
 	if errors.Is(err, store.ErrInUse) {
 		if info, ok := readServeInfo(dir); ok {

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/podimport/podimport/importer"
-	"github.com/podimport/podimport/index"
 	"github.com/podimport/podimport/podrun"
-	"github.com/podimport/podimport/store"
 )
 
 // podRunCommand is the container image's default command: one import whose
@@ -64,26 +59,12 @@ func runPodRun(c *cli.Context) error {
 	})
 }
 
-// openPodDir opens the store in dir and its index, as openPod does for
-// --store, creating the folder if need be (a fresh volume).
+// openPodDir opens the store in dir and its index for pod-run (the store
+// creates the folder on a fresh volume).
 func openPodDir(dir string) (importer.Store, importer.Indexer, func() error, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, nil, fmt.Errorf("store folder: %w", err)
-	}
-	s, err := store.Open(dir, store.Options{})
-	if errors.Is(err, store.ErrInUse) {
-		if info, ok := readServeInfo(dir); ok {
-			err = &heldByServeError{info: info, cause: err}
-		}
-	}
+	p, err := openPodAt(dir)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ix, err := index.Open(filepath.Join(dir, "index.bleve"), s)
-	if err != nil {
-		s.Close()
-		return nil, nil, nil, fmt.Errorf("search index: %w", err)
-	}
-	p := &pod{store: s, index: ix}
-	return s, ix, p.Close, nil
+	return p.store, p.index, p.Close, nil
 }

@@ -313,25 +313,7 @@ func TestPodRunProcess(t *testing.T) {
 			t.Fatalf("exit %d\nstderr:\n%s", code, p.stderr.String())
 		}
 		p.checkNoSecrets(t, srv.Credentials())
-		if st := pod.Statuses(); len(st) != 2 || st[0] != "started" || st[1] != "done" {
-			t.Errorf("pod statuses %v, want [started done]", st)
-		}
-		last, between := -1.0, 0
-		for _, u := range pod.Updates() {
-			if u.Progress() < last {
-				t.Errorf("progress fell: %v after %v", u.Progress(), last)
-			}
-			last = u.Progress()
-			if last > 0 && last < 1 {
-				between++
-			}
-		}
-		if last != 1 || between == 0 {
-			t.Errorf("progress: %d updates between 0 and 1, last %v; want rising to 1", between, last)
-		}
-		if rj := pod.Rejected(); len(rj) > 0 {
-			t.Errorf("the pod refused: %v", rj)
-		}
+		checkPodSawADoneRun(t, pod)
 		ls := p.lines(t)
 		if ls[0].Status != "started" || ls[0].Plugin != "twitter" || ls[0].Account != "pod_user" {
 			t.Errorf("first line %+v", ls[0])
@@ -521,4 +503,30 @@ func TestPodRunProcess(t *testing.T) {
 		}
 		sameAsReference(t, dir)
 	})
+}
+
+// checkPodSawADoneRun checks what a pod hears of a successful run: started
+// then done, progress never falling, at least one report between 0 and 1
+// and the last at 1, and no request it had to refuse.
+func checkPodSawADoneRun(t *testing.T, pod *podtest.Pod) {
+	t.Helper()
+	if st := pod.Statuses(); len(st) != 2 || st[0] != "started" || st[1] != "done" {
+		t.Errorf("pod statuses %v, want [started done]", st)
+	}
+	last, between := -1.0, 0
+	for _, u := range pod.Updates() {
+		if u.Progress() < last {
+			t.Errorf("progress fell: %v after %v", u.Progress(), last)
+		}
+		last = u.Progress()
+		if last > 0 && last < 1 {
+			between++
+		}
+	}
+	if last != 1 || between == 0 {
+		t.Errorf("progress: %d reports between 0 and 1, last %v; want rising to 1", between, last)
+	}
+	if rj := pod.Rejected(); len(rj) > 0 {
+		t.Errorf("the pod refused requests: %v", rj)
+	}
 }

@@ -29,23 +29,6 @@ var chaosWorld = twittertest.WorldConfig{Seed: 17, Followers: 30, Followings: 20
 // chaos the order of answers varies, and the store must not depend on it.
 var chaosOptions = []string{"followings-tweets", "5", "likes", "true", "concurrency", "4"}
 
-// newChaosHarness is newHarness with more server options.
-func newChaosHarness(t *testing.T, cfg twittertest.WorldConfig, opts ...twittertest.Option) *harness {
-	t.Helper()
-	h := &harness{t: t, clock: importer.NewFakeClock(t0), dir: t.TempDir()}
-	cfg.Clock = h.clock.Now
-	if cfg.Start.IsZero() {
-		cfg.Start = t0.AddDate(-2, 0, 0)
-	}
-	if cfg.Handle == "" {
-		cfg.Handle = "owner"
-	}
-	h.world = twittertest.NewWorld(cfg)
-	h.srv = twittertest.NewServer(h.world, append([]twittertest.Option{twittertest.WithClock(h.clock.Now)}, opts...)...)
-	t.Cleanup(h.srv.Close)
-	return h
-}
-
 // runChaos imports once, logging to log, with the client's defaults. The
 // store skips fsync: the many imports of these tests are not about
 // durability.
@@ -74,7 +57,7 @@ var (
 func cleanChaosExport(t *testing.T) string {
 	t.Helper()
 	cleanOnce.Do(func() {
-		h := newChaosHarness(t, chaosWorld)
+		h := newHarness(t, chaosWorld)
 		var log testutil.Buffer
 		if _, err := h.runChaos(h.values(chaosOptions...), &log); err != nil {
 			t.Fatalf("clean import: %v", err)
@@ -140,7 +123,7 @@ func chaosImport(t *testing.T, c twittertest.Chaos) map[string]int {
 func chaosImportWith(t *testing.T, c twittertest.Chaos, opts []string, normalize func(string) string) map[string]int {
 	t.Helper()
 	want := normalize(cleanChaosExport(t))
-	h := newChaosHarness(t, chaosWorld, twittertest.WithChaos(c))
+	h := newHarness(t, chaosWorld, twittertest.WithChaos(c))
 	var log testutil.Buffer
 	r, err := h.runChaos(h.values(opts...), &log)
 	met := h.srv.ChaosCounts()

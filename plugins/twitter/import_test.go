@@ -31,7 +31,9 @@ type harness struct {
 
 var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T, cfg twittertest.WorldConfig) *harness {
+// newHarness generates the world of cfg and serves it, on the harness's
+// fake clock, with opts (chaos, say) besides.
+func newHarness(t *testing.T, cfg twittertest.WorldConfig, opts ...twittertest.Option) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: importer.NewFakeClock(t0), dir: t.TempDir()}
 	cfg.Clock = h.clock.Now
@@ -42,7 +44,7 @@ func newHarness(t *testing.T, cfg twittertest.WorldConfig) *harness {
 		cfg.Handle = "owner"
 	}
 	h.world = twittertest.NewWorld(cfg)
-	h.srv = twittertest.NewServer(h.world, twittertest.WithClock(h.clock.Now))
+	h.srv = twittertest.NewServer(h.world, append([]twittertest.Option{twittertest.WithClock(h.clock.Now)}, opts...)...)
 	t.Cleanup(h.srv.Close)
 	return h
 }
