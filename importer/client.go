@@ -412,10 +412,15 @@ func (c *Client) release(endpoint string, resp *Response, waits int) {
 		if ra, found := retryAfter(resp.Header, now); found && ra.After(until) {
 			until = ra
 		}
-		if until.IsZero() {
+		named := !until.IsZero()
+		if !named {
 			until = now.Add(backoff)
 		}
-		if !w.tracked || until.After(w.reset) {
+		// A reset the 429 names is the server's newest word on the window:
+		// it replaces the tracked one even when that is later (a window
+		// learned from an earlier response may be stale, and waiting for it
+		// could cost up to 15 minutes for nothing). A backoff only extends.
+		if named || !w.tracked || until.After(w.reset) {
 			w.reset = until
 		}
 		if ok {

@@ -787,3 +787,31 @@ func TestFakeClock(t *testing.T) {
 		t.Errorf("system clock, cancelled: %v", err)
 	}
 }
+
+// A 429 whose reset is earlier than the window the client tracks is waited
+// out until its own reset, not the tracked one.
+func TestClient429EarlierResetWins(t *testing.T) {
+	s, _ := server(t, func(i int, w http.ResponseWriter, r *http.Request) {
+		switch i {
+		case 1: // the tracked window: resets in 15 minutes, one request left
+			setLimits(w, 900, 1, t0.Add(15*time.Minute))
+			fmt.Fprint(w, "ok")
+		case 2: // the server says: spent, back in 1 minute
+			setLimits(w, 900, 0, t0.Add(time.Minute))
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"errors":[{"code":88,"message":"Rate limit exceeded"}]}`)
+		default:
+			setLimits(w, 900, 899, t0.Add(16*time.Minute))
+			fmt.Fprint(w, "ok")
+		}
+	})
+	c, clock := testClient(ClientConfig{})
+	for range 2 {
+		if _, err := c.Do(context.Background(), "statuses/user_timeline", get(t, s.URL)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := time.Minute + time.Second; clock.Slept() != want {
+		t.Errorf("slept %v, want %v (the 429's reset, not the tracked window's)", clock.Slept(), want)
+	}
+}
