@@ -37,45 +37,43 @@ func (s *Store) Apply(runID uint64, plugin, account string, b schema.Batch) (App
 	if err := checkBatchKeys(plugin, account, b); err != nil {
 		return Applied{}, fmt.Errorf("batch rejected, nothing written: %w", err)
 	}
-	var applied Applied
-	err := s.update("nothing from this batch was committed", func(tx *bolt.Tx) error {
-		w := newWriter(tx, s.now().UTC(), runID)
-		exists := func(id string) (bool, error) { return w.nodes.Get([]byte(id)) != nil, nil }
-		if err := schema.ValidateBatch(b, exists); err != nil {
-			return fmt.Errorf("batch rejected, nothing written: %w", err)
+	return s.group.apply(s, &pending{runID: runID, plugin: plugin, account: account, b: b})
+}
+
+// applyTx writes one batch inside tx; on error the caller rolls tx back.
+func (s *Store) applyTx(tx *bolt.Tx, now time.Time, p *pending) (Applied, error) {
+	b := p.b
+	w := newWriter(tx, now, p.runID)
+	exists := func(id string) (bool, error) { return w.nodes.Get([]byte(id)) != nil, nil }
+	if err := schema.ValidateBatch(b, exists); err != nil {
+		return Applied{}, fmt.Errorf("batch rejected, nothing written: %w", err)
+	}
+	for _, n := range b.Nodes {
+		if err := w.node(n); err != nil {
+			return Applied{}, err
 		}
-		for _, n := range b.Nodes {
-			if err := w.node(n); err != nil {
-				return err
-			}
+	}
+	for _, e := range b.Edges {
+		if err := w.edge(e); err != nil {
+			return Applied{}, err
 		}
-		for _, e := range b.Edges {
-			if err := w.edge(e); err != nil {
-				return err
-			}
+	}
+	// Sweeps after edges: an edge of this very batch was seen now, which
+	// is not before the sweep's Since, so it stays open.
+	for _, sw := range b.Sweeps {
+		if err := w.sweep(sw); err != nil {
+			return Applied{}, err
 		}
-		// Sweeps after edges: an edge of this very batch was seen now, which
-		// is not before the sweep's Since, so it stays open.
-		for _, sw := range b.Sweeps {
-			if err := w.sweep(sw); err != nil {
-				return err
-			}
+	}
+	for _, c := range b.Cursors {
+		if err := w.cursor(p.plugin, p.account, c); err != nil {
+			return Applied{}, err
 		}
-		for _, c := range b.Cursors {
-			if err := w.cursor(plugin, account, c); err != nil {
-				return err
-			}
-		}
-		if err := w.flushCounts(); err != nil {
-			return err
-		}
-		applied = w.applied
-		return nil
-	})
-	if err != nil {
+	}
+	if err := w.flushCounts(); err != nil {
 		return Applied{}, err
 	}
-	return applied, nil
+	return w.applied, nil
 }
 
 // checkBatchKeys rejects what schema.ValidateBatch allows but the store

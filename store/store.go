@@ -94,6 +94,7 @@ type Store struct {
 	db     *bolt.DB
 	now    func() time.Time
 	noSync bool
+	group  *committer // Apply's group commit
 }
 
 // Open opens the store in dir, creating dir (0700), dir/blobs (0700) and the
@@ -132,7 +133,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{dir: dir, path: path, db: db, now: now, noSync: opts.NoSync}
+	s := &Store{dir: dir, path: path, db: db, now: now, noSync: opts.NoSync, group: newCommitter()}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, err
