@@ -2,12 +2,13 @@ package twitter
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+
+	json "github.com/segmentio/encoding/json"
 
 	"github.com/podimport/podimport/importer"
 )

@@ -2,7 +2,6 @@ package twitter
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	json "github.com/segmentio/encoding/json"
 
 	"github.com/podimport/podimport/importer"
 	"github.com/podimport/podimport/schema"

@@ -1,7 +1,6 @@
 package twitter
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	json "github.com/segmentio/encoding/json"
 
 	"github.com/podimport/podimport/schema"
 )
