@@ -149,7 +149,7 @@ func TestCatchUpBatches(t *testing.T) {
 	if n := catchUp(t, ix); n != len(posts)+10 {
 		t.Errorf("indexed %d, want %d", n, len(posts)+10)
 	}
-	if diff := cmp.Diff([]uint64{1000, 2000, 2510}, marks); diff != "" {
+	if diff := cmp.Diff([]uint64{BatchSize, 2 * BatchSize, 2*BatchSize + 510}, marks); diff != "" {
 		t.Errorf("watermarks set (-want +got):\n%s", diff)
 	}
 	if n := docCount(t, ix); n != uint64(len(posts)) {

@@ -16,7 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -44,9 +46,14 @@ type Source interface {
 	SetIndexWatermark(seq uint64) error
 }
 
-// BatchSize is the number of changes (and so at most the number of
-// documents) applied per Bleve batch.
-const BatchSize = 1000
+// BatchSize is the number of changes CatchUp reads from the store at a
+// time; they are indexed as up to GOMAXPROCS Bleve batches at once. Large
+// batches make few segments, and so few merges: at 4,000 a catch-up of
+// 20k posts ran at 15,600 docs/s on 2 cores, at 1,000 at 10,900.
+const BatchSize = 4000
+
+// minPart is the fewest changes worth a Bleve batch of their own.
+const minPart = 250
 
 // ErrClosed is returned by an Index after Close.
 var ErrClosed = errors.New("index: closed")
@@ -165,7 +172,7 @@ func openBleve(dir string) (bleve.Index, error) {
 }
 
 // CatchUp indexes every node changed after the watermark, in Bleve batches
-// of up to BatchSize documents, and advances the watermark after each batch
+// of up to BatchSize changes, and advances the watermark after each batch
 // is applied. Nodes that are no longer indexable (they became references,
 // or were deleted) are removed. It is cheap when nothing changed, so it can
 // be called after every import page. It returns the number of documents
@@ -196,7 +203,7 @@ func (ix *Index) CatchUp(ctx context.Context) (int, error) {
 		if last <= after {
 			return total, nil
 		}
-		n, err := ix.apply(idx, dedup(ids))
+		n, err := ix.applyParallel(idx, dedup(ids))
 		total += n
 		if err != nil {
 			return total, err
@@ -206,6 +213,33 @@ func (ix *Index) CatchUp(ctx context.Context) (int, error) {
 		}
 		after = last
 	}
+}
+
+// applyParallel indexes ids as up to GOMAXPROCS batches at once. Bleve builds
+// each batch's segment on the calling goroutine, so one batch at a time
+// leaves all cores but one idle. The parts are disjoint (ids are
+// deduplicated), so no document is in two batches whose order could matter.
+func (ix *Index) applyParallel(idx bleve.Index, ids []string) (int, error) {
+	parts := min(runtime.GOMAXPROCS(0), max(1, len(ids)/minPart))
+	if parts <= 1 {
+		return ix.apply(idx, ids)
+	}
+	var (
+		wg    sync.WaitGroup
+		total atomic.Int64
+		errs  = make([]error, parts)
+	)
+	size := (len(ids) + parts - 1) / parts
+	for p := range parts {
+		part := ids[p*size : min(len(ids), (p+1)*size)]
+		wg.Go(func() {
+			n, err := ix.apply(idx, part)
+			total.Add(int64(n))
+			errs[p] = err
+		})
+	}
+	wg.Wait()
+	return int(total.Load()), errors.Join(errs...)
 }
 
 // apply reads the nodes of ids from the store and indexes or deletes their
@@ -353,20 +387,34 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 			err = fmt.Errorf("index: close %s: %w", dir, cerr)
 		}
 	}()
-	b := idx.NewBatch()
-	flush := func() error {
-		if b.Size() == 0 {
-			return nil
-		}
-		if err := idx.Batch(b); err != nil {
-			return fmt.Errorf("index: batch: %w", err)
-		}
-		b.Reset()
-		return nil
+	// Batches are indexed by GOMAXPROCS workers while the store is read:
+	// Bleve builds a batch's segment on the goroutine that calls Batch.
+	workers := runtime.GOMAXPROCS(0)
+	batches := make(chan *bleve.Batch, workers)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range batches {
+				if err := idx.Batch(b); err != nil {
+					errs <- fmt.Errorf("index: batch: %w", err)
+					for range batches { // drain, so the reader never blocks
+					}
+					return
+				}
+			}
+		})
 	}
+	size := max(minPart, BatchSize/workers)
+	b := idx.NewBatch()
 	err = ix.src.ForEachNode(func(n schema.Node) error {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		select {
+		case err := <-errs:
+			return err
+		default:
 		}
 		doc, ok := document(n)
 		if !ok {
@@ -375,15 +423,22 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 		if err := b.Index(n.ID, doc); err != nil {
 			return fmt.Errorf("index: %s: %w", n.ID, err)
 		}
-		if b.Size() >= BatchSize {
-			return flush()
+		if b.Size() >= size {
+			batches <- b
+			b = idx.NewBatch()
 		}
 		return nil
 	})
+	if err == nil && b.Size() > 0 {
+		batches <- b
+	}
+	close(batches)
+	wg.Wait()
+	close(errs)
 	if err != nil {
 		return err
 	}
-	if err := flush(); err != nil {
+	if err := <-errs; err != nil {
 		return err
 	}
 	return idx.SetInternal(mappingVersionKey, []byte(mappingVersion))

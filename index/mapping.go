@@ -23,11 +23,18 @@ import (
 // mappingVersion is kept in the index (as internal data). When the mapping
 // or the way documents are built changes, bump it: an index built with
 // another version is rebuilt from the store when it is opened.
-const mappingVersion = "podimport-index-v1"
+const mappingVersion = "podimport-index-v2"
 
 // createdLayout formats the created field: fixed width and UTC, so that
 // its strings sort in time order.
 const createdLayout = "2006-01-02T15:04:05.000000000Z"
+
+// Layouts of the year, month and day fields.
+const (
+	yearLayout  = "2006"
+	monthLayout = "2006-01"
+	dayLayout   = "2006-01-02"
+)
 
 var mappingVersionKey = []byte("podimport_mapping_version")
 
@@ -46,7 +53,9 @@ const (
 	fieldHashtags = "hashtags"
 	fieldLang     = "lang"
 	fieldCreated  = "created" // exact time as a sortable string (createdLayout): sort and display
-	fieldDay      = "day"     // the UTC day of created, as a datetime: since: and until:
+	fieldYear     = "year"    // the UTC year of created, "2006": since: and until:
+	fieldMonth    = "month"   // its month, "2006-01"
+	fieldDay      = "day"     // its day, "2006-01-02"
 	fieldHas      = "has"
 	fieldIs       = "is"
 )
@@ -102,17 +111,16 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	storedOnly.IncludeInAll = false
 	storedOnly.DocValues = false
 
-	// The creation time is two fields. A datetime field indexes 16
-	// prefix-coded terms per value; at nanosecond precision nearly all are
-	// unique, and that alone cut indexing throughput to a third. So the
-	// datetime field holds only the day (which is all since: and until:
-	// need), and the exact time is one sortable keyword term.
+	// The creation time is four keyword fields of one term each. created
+	// is the exact time as a sortable string, for sorting (doc values) and
+	// display. year, month and day serve since: and until:, which become a
+	// few term ranges over them (dateRange): at most about 10 years, 11
+	// months and 30 days, whatever the range. (A datetime field indexes 16
+	// prefix-coded terms per value, which made it a quarter of all
+	// indexing time; a day field alone made a range of years thousands of
+	// terms.)
 	created := keywordField(true)
 	created.DocValues = true // sort by date
-	dayField := bleve.NewDateTimeFieldMapping()
-	dayField.Store = false
-	dayField.IncludeInAll = false
-	dayField.DocValues = false
 
 	dm := bleve.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt(fieldText, text)
@@ -125,9 +133,16 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fieldHashtags, keywordField(false))
 	dm.AddFieldMappingsAt(fieldLang, keywordField(false))
 	dm.AddFieldMappingsAt(fieldCreated, created)
-	dm.AddFieldMappingsAt(fieldDay, dayField)
+	dm.AddFieldMappingsAt(fieldYear, keywordField(false))
+	dm.AddFieldMappingsAt(fieldMonth, keywordField(false))
+	dm.AddFieldMappingsAt(fieldDay, keywordField(false))
 	dm.AddFieldMappingsAt(fieldHas, keywordField(false))
 	dm.AddFieldMappingsAt(fieldIs, keywordField(false))
+
+	// No _all field: every query names its field, and Bleve otherwise
+	// builds an (empty) composite field with term vectors for every
+	// document, which cost a tenth of indexing time.
+	dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 
 	im.DefaultMapping = dm
 	im.DefaultAnalyzer = textAnalyzer
@@ -237,14 +252,16 @@ func document(n schema.Node) (doc map[string]interface{}, ok bool) {
 	return doc, true
 }
 
-// putTime sets the created and day fields of a document.
+// putTime sets the created, year, month and day fields of a document.
 func putTime(doc map[string]interface{}, t time.Time) {
 	if t.IsZero() {
 		return
 	}
 	t = t.UTC()
 	doc[fieldCreated] = t.Format(createdLayout)
-	doc[fieldDay] = t.Truncate(24 * time.Hour)
+	doc[fieldYear] = t.Format(yearLayout)
+	doc[fieldMonth] = t.Format(monthLayout)
+	doc[fieldDay] = t.Format(dayLayout)
 }
 
 // accountText is the searchable and displayed text of an account:

@@ -274,15 +274,9 @@ func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Qu
 		case OpWord, OpPhrase:
 			bq = textQuery(an, c.Value)
 		case OpSince:
-			incl := true
-			dq := query.NewDateRangeInclusiveQuery(c.Time, time.Time{}, &incl, nil)
-			dq.SetField(fieldDay)
-			bq = dq
+			bq = sinceQuery(c.Time)
 		case OpUntil:
-			excl := false
-			dq := query.NewDateRangeInclusiveQuery(time.Time{}, c.Time, nil, &excl)
-			dq.SetField(fieldDay)
-			bq = dq
+			bq = untilQuery(c.Time)
 		default:
 			tq := query.NewTermQuery(c.Value)
 			tq.SetField(fieldFor[c.Op])
@@ -310,6 +304,13 @@ func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Qu
 		}
 	case len(filters) > 0:
 		bq.Must = conj(filters)
+		if len(not) > 0 {
+			// Bleve drops a Must that matches nothing (a since: past
+			// every post has no terms in its range), and a Boolean
+			// query left with only MustNot matches every document. As
+			// a Filter too, such a Must still excludes everything.
+			bq.Filter = bq.Must
+		}
 	}
 	if len(not) > 0 {
 		bq.MustNot = query.NewDisjunctionQuery(not)
@@ -343,4 +344,41 @@ func textQuery(an analysis.Analyzer, s string) query.Query {
 	pq.SetField(fieldText)
 	pq.Analyzer = textAnalyzer
 	return pq
+}
+
+// sinceQuery matches documents created on day d (midnight UTC) or later:
+// the rest of d's month by day, the rest of its year by month, and the
+// years after it.
+func sinceQuery(d time.Time) query.Query {
+	d = d.UTC()
+	month := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
+	year := time.Date(d.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	return query.NewDisjunctionQuery([]query.Query{
+		termRange(fieldDay, d.Format(dayLayout), month.AddDate(0, 1, 0).Format(dayLayout)),
+		termRange(fieldMonth, month.AddDate(0, 1, 0).Format(monthLayout), year.AddDate(1, 0, 0).Format(monthLayout)),
+		termRange(fieldYear, year.AddDate(1, 0, 0).Format(yearLayout), ""),
+	})
+}
+
+// untilQuery matches documents created before day d (midnight UTC): the
+// years before d's, the months of its year before its month, and the days
+// of its month before it.
+func untilQuery(d time.Time) query.Query {
+	d = d.UTC()
+	month := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
+	year := time.Date(d.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	return query.NewDisjunctionQuery([]query.Query{
+		termRange(fieldYear, "", year.Format(yearLayout)),
+		termRange(fieldMonth, year.Format(monthLayout), month.Format(monthLayout)),
+		termRange(fieldDay, month.Format(dayLayout), d.Format(dayLayout)),
+	})
+}
+
+// termRange matches the terms t of field with min <= t < max; "" leaves a
+// side open.
+func termRange(field, min, max string) query.Query {
+	incl, excl := true, false
+	q := query.NewTermRangeInclusiveQuery(min, max, &incl, &excl)
+	q.SetField(field)
+	return q
 }

@@ -2,12 +2,15 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/podimport/podimport/schema"
 )
 
 func TestSearchOperators(t *testing.T) {
@@ -355,5 +358,60 @@ func TestCountByKind(t *testing.T) {
 	n, err := ix.DocCount()
 	if err != nil || n != 13 {
 		t.Errorf("DocCount = %d, %v; want 13", n, err)
+	}
+}
+
+// since: and until: are term ranges over the year, month and day fields;
+// check them against the creation times at every kind of boundary: the
+// first and last day of a month and of a year, a leap day, and the days
+// before and after the corpus.
+func TestSinceUntilBoundaries(t *testing.T) {
+	var nodes []schema.Node
+	created := map[string]time.Time{}
+	start := time.Date(2019, 12, 30, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 420; i++ {
+		// Every third day over about 3.5 years, at varying times of day.
+		at := start.AddDate(0, 0, 3*i).Add(time.Duration(i%24)*time.Hour + 59*time.Minute)
+		n := post("twitter", fmt.Sprint(i+1), "1", "alice", at.Format(time.RFC3339), "en", "post", nil)
+		nodes = append(nodes, n)
+		created[n.ID] = at
+	}
+	ix, err := Open(t.TempDir()+"/index.bleve", newFakeSource(nodes...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	days := []string{"2019-01-01", "2019-12-31", "2020-01-01", "2020-01-02", "2020-02-28", "2020-02-29",
+		"2020-03-01", "2020-12-31", "2021-01-01", "2021-06-15", "2021-06-30", "2021-07-01",
+		"2022-11-30", "2022-12-01", "2023-06-01", "2024-01-01"}
+	for _, d := range days {
+		day, _ := time.Parse("2006-01-02", d)
+		for _, q := range []string{"since:" + d, "until:" + d, "since:" + d + " until:2022-03-15", "kind:post -since:" + d} {
+			var want []string
+			for id, at := range created {
+				after := !at.Before(day)
+				switch {
+				case strings.HasPrefix(q, "since:") && strings.Contains(q, "until:"):
+					if after && at.Before(time.Date(2022, 3, 15, 0, 0, 0, 0, time.UTC)) {
+						want = append(want, id)
+					}
+				case strings.HasPrefix(q, "since:"):
+					if after {
+						want = append(want, id)
+					}
+				default: // until:, and -since:
+					if !after {
+						want = append(want, id)
+					}
+				}
+			}
+			res, err := ix.Search(context.Background(), q, SearchOptions{Limit: MaxLimit})
+			if err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			if diff := cmp.Diff(sorted(want), sorted(ids(res.Hits))); diff != "" || res.Total != uint64(len(want)) {
+				t.Errorf("%s: total %d, want %d (-want +got):\n%s", q, res.Total, len(want), diff)
+			}
+		}
 	}
 }
