@@ -36,7 +36,12 @@ type run struct {
 	// The owner's counts from the profile, for progress.
 	expect map[string]int
 
-	followings  []string             // id_str of the accounts the owner follows, from this run's pass
+	followings []string // id_str of the accounts the owner follows, from this run's pass
+
+	// umu guards unavailable, and is held from a change to it until the
+	// batch with its new cursor value is committed, so that concurrent
+	// lookups never commit an older value after a newer one.
+	umu         sync.Mutex
 	unavailable map[string]time.Time // id_str → when users/lookup last did not return it
 }
 
@@ -177,8 +182,10 @@ func (r *run) follows(ctx context.Context, set followSet) error {
 }
 
 // lookup imports the complete accounts of ids that are not stored yet, 100
-// a request. Accounts the API does not return are remembered and left
-// alone for a while, so that a second run makes no lookups for them.
+// a request, r.job.concurrency requests at a time (the client shares the
+// endpoint's rate-limit window among them). Accounts the API does not
+// return are remembered and left alone for a while, so that a second run
+// makes no lookups for them.
 func (r *run) lookup(ctx context.Context, ids []string) error {
 	var missing []string
 	now := r.host.Now()
@@ -194,43 +201,79 @@ func (r *run) lookup(ctx context.Context, ids []string) error {
 			missing = append(missing, id)
 		}
 	}
+	var chunks [][]string
 	for len(missing) > 0 {
 		chunk := missing[:min(maxLookup, len(missing))]
 		missing = missing[len(chunk):]
-		var users []json.RawMessage
-		q := url.Values{"user_id": {strings.Join(chunk, ",")}, "include_entities": {"true"}, "tweet_mode": {"extended"}}
-		err := r.api.get(ctx, "users/lookup", q, &users)
-		var ae *APIError
-		if errors.As(err, &ae) && ae.StatusCode == 404 {
-			err, users = nil, nil // none of them exists any more
-		}
+		chunks = append(chunks, chunk)
+	}
+	return forEach(ctx, chunks, r.job.concurrency, func(ctx context.Context, chunk []string) error {
+		return r.lookupChunk(ctx, chunk, now)
+	})
+}
+
+// lookupChunk makes one users/lookup request and commits what it returns.
+func (r *run) lookupChunk(ctx context.Context, chunk []string, now time.Time) error {
+	var users []json.RawMessage
+	q := url.Values{"user_id": {strings.Join(chunk, ",")}, "include_entities": {"true"}, "tweet_mode": {"extended"}}
+	err := r.api.get(ctx, "users/lookup", q, &users)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.StatusCode == 404 {
+		err, users = nil, nil // none of them exists any more
+	}
+	if err != nil {
+		return fmt.Errorf("users/lookup: %w", err)
+	}
+	var bl schema.Builder
+	got := make(map[string]bool, len(users))
+	for _, raw := range users {
+		id, err := MapUser(raw, &bl)
 		if err != nil {
-			return fmt.Errorf("users/lookup: %w", err)
-		}
-		var bl schema.Builder
-		got := make(map[string]bool, len(users))
-		for _, raw := range users {
-			id, err := MapUser(raw, &bl)
-			if err != nil {
-				return err
-			}
-			_, _, native, _ := schema.ParseID(id)
-			got[native] = true
-		}
-		for _, id := range chunk {
-			if !got[id] {
-				r.unavailable[id] = now
-				r.host.Log().Debug().Str("account", id).Msg("users/lookup did not return the account (suspended or deactivated); keeping it as a reference")
-			}
-		}
-		if len(got) < len(chunk) {
-			bl.Cursor("unavailable", mustJSON(r.unavailable))
-		}
-		if err := r.host.Emit(ctx, bl.Batch()); err != nil {
 			return err
 		}
+		_, _, native, _ := schema.ParseID(id)
+		got[native] = true
 	}
-	return nil
+	if len(got) == len(chunk) {
+		return r.host.Emit(ctx, bl.Batch())
+	}
+	r.umu.Lock()
+	defer r.umu.Unlock()
+	for _, id := range chunk {
+		if !got[id] {
+			r.unavailable[id] = now
+			r.host.Log().Debug().Str("account", id).Msg("users/lookup did not return the account (suspended or deactivated); keeping it as a reference")
+		}
+	}
+	bl.Cursor("unavailable", mustJSON(r.unavailable))
+	return r.host.Emit(ctx, bl.Batch())
+}
+
+// forEach calls fn for each item, up to n at a time. The first error
+// cancels the context of the calls still running and is returned; items
+// not yet started are skipped.
+func forEach[T any](ctx context.Context, items []T, n int, fn func(context.Context, T) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sem := make(chan struct{}, max(1, n))
+	var wg sync.WaitGroup
+	for _, it := range items {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := fn(ctx, it); err != nil {
+				cancel(err)
+			}
+		})
+	}
+	wg.Wait()
+	return context.Cause(ctx)
 }
 
 func (r *run) loadUnavailable() error {
@@ -241,33 +284,13 @@ func (r *run) loadUnavailable() error {
 // followingsTimelines fetches the newest n tweets of each following,
 // r.job.concurrency at a time. The timelines are independent; the client
 // shares each endpoint's rate-limit window among the workers (so
-// concurrency never causes a 429) and the host commits one batch at a time.
-// The first error stops the rest.
+// concurrency never causes a 429) and the store commits the workers'
+// pages together. The first error stops the rest.
 func (r *run) followingsTimelines(ctx context.Context, n int) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	sem := make(chan struct{}, r.job.concurrency)
-	var wg sync.WaitGroup
-	for _, id := range r.followings {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			spec := timelineSpec{stream: "timeline:" + id, endpoint: "statuses/user_timeline", user: id, count: n}
-			if err := r.timeline(ctx, spec); err != nil {
-				cancel(err)
-			}
-		}()
-	}
-	wg.Wait()
-	return context.Cause(ctx)
+	return forEach(ctx, r.followings, r.job.concurrency, func(ctx context.Context, id string) error {
+		spec := timelineSpec{stream: "timeline:" + id, endpoint: "statuses/user_timeline", user: id, count: n}
+		return r.timeline(ctx, spec)
+	})
 }
 
 // timelineSpec describes one list of tweets walked newest to oldest.

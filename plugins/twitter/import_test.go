@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/podimport/podimport/internal/testutil"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
 
 	"github.com/podimport/podimport/importer"
+	"github.com/podimport/podimport/internal/testutil"
 	"github.com/podimport/podimport/plugins/twitter"
 	"github.com/podimport/podimport/plugins/twitter/twittertest"
 	"github.com/podimport/podimport/schema"
@@ -385,4 +386,36 @@ func (h *harness) timelineStored(userIDStr string) int {
 		}
 	})
 	return n
+}
+
+// Lookup batches and followings' timelines are fetched by a bounded pool:
+// several at once, never more than --concurrency; and the requests made
+// are the same as with one worker.
+func TestConcurrentFetchesAreBounded(t *testing.T) {
+	cfg := twittertest.WorldConfig{Seed: 17, Followers: 1500, Followings: 40, OwnTweets: 10, TweetsPerFollowing: 5}
+	counts := map[string]map[string]int{}
+	exports := map[string]string{}
+	for _, conc := range []string{"1", "3"} {
+		h := newHarness(t, cfg)
+		h.srv.SetLatency(5 * time.Millisecond) // so that requests overlap
+		h.mustRun(h.values("followings-tweets", "5", "concurrency", conc))
+		counts[conc] = h.requests("users/lookup", "statuses/user_timeline", "followers/ids", "friends/ids")
+		exports[conc] = testutil.WithoutSeenTimes(h.export())
+		for _, ep := range []string{"users/lookup", "statuses/user_timeline"} {
+			got := h.srv.MaxInFlight(ep)
+			if conc == "1" && got != 1 || conc == "3" && (got < 2 || got > 3) {
+				t.Errorf("concurrency %s: at most %d %s requests at once, want %s", conc, got, ep,
+					map[string]string{"1": "1", "3": "2 or 3"}[conc])
+			}
+		}
+	}
+	if diff := cmp.Diff(counts["1"], counts["3"]); diff != "" {
+		t.Errorf("requests with 1 and 3 workers differ (-1 +3):\n%s", diff)
+	}
+	if counts["3"]["users/lookup"] != 16 {
+		t.Errorf("%d users/lookup requests, want 16 (1,540 accounts, 100 a request)", counts["3"]["users/lookup"])
+	}
+	if exports["1"] != exports["3"] {
+		t.Errorf("the store differs with 1 and 3 workers:\n%s", testutil.FirstDiff(exports["1"], exports["3"]))
+	}
 }

@@ -36,12 +36,15 @@ type Server struct {
 	creds Credentials
 	clock func() time.Time
 
-	mu      sync.Mutex
-	counts  map[string]int
-	total   int
-	revoked bool
-	windows map[string]*window
-	latency time.Duration
+	mu     sync.Mutex
+	counts map[string]int
+	total  int
+	// inflight and maxInflight count the requests being answered per
+	// endpoint, now and at most, so tests can check a client's concurrency.
+	inflight, maxInflight map[string]int
+	revoked               bool
+	windows               map[string]*window
+	latency               time.Duration
 
 	chaos *chaos // nil unless WithChaos
 }
@@ -60,10 +63,12 @@ func WithCredentials(c Credentials) Option { return func(s *Server) { s.creds = 
 // URL is s.BaseURL().
 func NewServer(w *World, opts ...Option) *Server {
 	s := &Server{
-		world:   w,
-		creds:   DefaultCredentials,
-		clock:   time.Now,
-		counts:  map[string]int{},
+		world:  w,
+		creds:  DefaultCredentials,
+		clock:  time.Now,
+		counts: map[string]int{},
+
+		inflight: map[string]int{}, maxInflight: map[string]int{},
 		windows: map[string]*window{},
 	}
 	for _, o := range opts {
@@ -109,6 +114,15 @@ func (s *Server) ResetCounts() {
 	defer s.mu.Unlock()
 	s.counts = map[string]int{}
 	s.total = 0
+	s.maxInflight = map[string]int{}
+}
+
+// MaxInFlight is the most requests to endpoint that were being answered at
+// the same time (since the last ResetCounts).
+func (s *Server) MaxInFlight(endpoint string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxInflight[endpoint]
 }
 
 // RevokeToken revokes the access token: every later request gets 401 code
@@ -256,8 +270,15 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.counts[name]++
 	s.total++
+	s.inflight[name]++
+	s.maxInflight[name] = max(s.maxInflight[name], s.inflight[name])
 	latency := s.latency
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inflight[name]--
+		s.mu.Unlock()
+	}()
 	if latency > 0 {
 		t := time.NewTimer(latency)
 		select {
