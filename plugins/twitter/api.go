@@ -35,7 +35,7 @@ func (a *api) get(ctx context.Context, endpoint string, q url.Values, v any) err
 	if err != nil {
 		return classify(endpoint, err)
 	}
-	if err := json.Unmarshal(resp.Body, v); err != nil {
+	if err := decodeJSON(resp.Body, v); err != nil {
 		return fmt.Errorf("twitter: %s: malformed response (%d bytes): %w", endpoint, len(resp.Body), err)
 	}
 	return nil

@@ -43,7 +43,7 @@ func BenchmarkMapPage(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var page []json.RawMessage
-		if err := json.Unmarshal(body, &page); err != nil {
+		if err := decodeJSON(body, &page); err != nil { // as api.get does
 			b.Fatal(err)
 		}
 		var bl schema.Builder

@@ -1,6 +1,7 @@
 package twitter
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html"
@@ -45,8 +46,12 @@ type user struct {
 	Protected      *bool  `json:"protected"`
 	Verified       *bool  `json:"verified"`
 	Entities       struct {
-		URL         struct{ URLs []urlEntity } `json:"url"`
-		Description struct{ URLs []urlEntity } `json:"description"`
+		URL struct {
+			URLs []urlEntity `json:"urls"`
+		} `json:"url"`
+		Description struct {
+			URLs []urlEntity `json:"urls"`
+		} `json:"description"`
 	} `json:"entities"`
 }
 
@@ -123,7 +128,7 @@ func MapUser(raw json.RawMessage, bl *schema.Builder) (string, error) {
 
 func mapUser(raw json.RawMessage, key string, bl *schema.Builder) (string, error) {
 	var u user
-	if err := json.Unmarshal(raw, &u); err != nil {
+	if err := decodeJSON(raw, &u); err != nil {
 		return "", fmt.Errorf("twitter: user object: %w", err)
 	}
 	if u.IDStr == "" {
@@ -180,7 +185,7 @@ func MapTweet(raw json.RawMessage, bl *schema.Builder) (string, error) {
 // overwrites the other, whichever commits last.
 func mapTweet(raw json.RawMessage, key string, bl *schema.Builder) (string, error) {
 	var t tweet
-	if err := json.Unmarshal(raw, &t); err != nil {
+	if err := decodeJSON(raw, &t); err != nil {
 		return "", fmt.Errorf("twitter: tweet object: %w", err)
 	}
 	if t.IDStr == "" {
@@ -535,6 +540,23 @@ func findAccount(bl *schema.Builder, id string) *schema.Account {
 func findPost(bl *schema.Builder, id string) *schema.Post {
 	if n := bl.Get(id); n != nil {
 		return n.Post
+	}
+	return nil
+}
+
+// decodeJSON is json.Unmarshal with two liberties that suit the v1.1 API,
+// worth a sixth of the time of decoding a timeline page: keys must match
+// the struct tags exactly (the API writes them in lower case; matching any
+// case means lowercasing every key of the many the structs do not name),
+// and raw messages point into b instead of being copied (b, a response
+// body, is not reused).
+func decodeJSON(b []byte, v any) error {
+	rest, err := json.Parse(b, v, json.DontMatchCaseInsensitiveStructFields|json.DontCopyRawMessage)
+	if err != nil {
+		return err
+	}
+	if rest = bytes.TrimSpace(rest); len(rest) > 0 {
+		return fmt.Errorf("invalid character %q after top-level value", rest[0])
 	}
 	return nil
 }
