@@ -17,10 +17,11 @@ image-test:
 	go test -count=1 -run TestContainerImage -v ./cmd/podimport
 
 # fuzz: runs each fuzz target for FUZZTIME (plain `go test` runs only their
-# seed corpora, from the recorded fixtures and the tests' queries).
+# seed corpora, from the recorded fixtures, the tests' queries, generated
+# archives and the environment tests' cases).
 FUZZTIME ?= 30s
 fuzz:
-	@set -e; for t in ./plugins/twitter:FuzzMapTweet ./plugins/twitter:FuzzMapUser ./index:FuzzParse; do \
+	@set -e; for t in ./plugins/twitter:FuzzMapTweet ./plugins/twitter:FuzzMapUser ./index:FuzzParse ./plugins/twitterarchive:FuzzJSFile ./podrun:FuzzLoadJob ./podrun:FuzzLoadPod; do \
 		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME))"; \
 		go test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done

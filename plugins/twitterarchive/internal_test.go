@@ -47,6 +47,11 @@ func TestJSReader(t *testing.T) {
 		"obj.js":   {Data: []byte("window.YTD.x.part0 = {}")},
 		"cut.js":   {Data: []byte("window.YTD.x.part0 = [ {\"a\":1}, {\"a\":")},
 		"open.js":  {Data: []byte("window.YTD.x.part0 = [ {\"a\":1},")},
+
+		// A converted file with a byte order mark and no prefix (found by
+		// FuzzJSFile: the mark was left to the JSON decoder, which failed).
+		"bomplain.js": {Data: []byte("\ufeff [{\"a\":1}, {\"a\":2}]")},
+		"bomcut.js":   {Data: []byte("\ufeff[{\"a\":1}, {\"a\"")},
 	}
 	read := func(name string) (int, error) {
 		r, err := openJS(fsys, name)
@@ -66,7 +71,7 @@ func TestJSReader(t *testing.T) {
 			n++
 		}
 	}
-	for name, want := range map[string]int{"a.js": 2, "bom.js": 1, "plain.js": 1, "empty.js": 0} {
+	for name, want := range map[string]int{"a.js": 2, "bom.js": 1, "plain.js": 1, "bomplain.js": 2, "empty.js": 0} {
 		if n, err := read(name); n != want || err != nil {
 			t.Errorf("%s: %d items, %v; want %d", name, n, err, want)
 		}
@@ -77,6 +82,8 @@ func TestJSReader(t *testing.T) {
 		"obj.js":  "want a list of items",
 		"cut.js":  "cut.js: the file ends in the middle of item 2, at byte 37",
 		"open.js": "open.js: the file ends in the middle of item 2, at byte 31",
+
+		"bomcut.js": "bomcut.js: the file ends in the middle of item 2, at byte 17",
 	} {
 		if _, err := read(name); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want %q", name, err, want)

@@ -65,6 +65,13 @@ func (r *jsReader) skipPrefix(br *bufio.Reader) error {
 	}
 	trimmed := bytes.TrimLeft(head, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && (trimmed[0] == '[' || trimmed[0] == '{') {
+		// The spaces and byte order mark before it are skipped: the JSON
+		// decoder takes a byte order mark for a character.
+		n := len(head) - len(trimmed)
+		if _, err := br.Discard(n); err != nil {
+			return r.readErr(err, 0)
+		}
+		r.prefix = int64(n)
 		return nil
 	}
 	i := bytes.IndexByte(head, '=')
