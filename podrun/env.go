@@ -38,6 +38,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -266,8 +267,17 @@ func LoadPod(getenv Getenv) (*Pod, error) {
 	if addr == "" {
 		return nil, nil
 	}
+	// A password in the address (http://user:password@host) is a secret:
+	// it is redacted from errors, and from logs with the auth's strings.
+	var addrSecrets []string
+	if u, err := url.Parse(addr); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			addrSecrets = append(addrSecrets, pw)
+		}
+		addrSecrets = append(addrSecrets, u.User.String())
+	}
 	if !strings.HasPrefix(addr, "http://") && !strings.HasPrefix(addr, "https://") {
-		return nil, configError("%s %q: want an http:// or https:// URL", EnvPodAddress, addr)
+		return nil, configError("%s %q: want an http:// or https:// URL", EnvPodAddress, NewRedactor(addrSecrets...).String(addr))
 	}
 	pod := &Pod{Address: addr, Owner: strings.TrimSpace(getenv(EnvPodOwner)), PollInterval: 5 * time.Second}
 	if pod.Owner == "" {
@@ -304,7 +314,7 @@ func LoadPod(getenv Getenv) (*Pod, error) {
 	if err != nil {
 		return nil, err
 	}
-	pod.Auth, pod.Secrets = auth, secrets
+	pod.Auth, pod.Secrets = auth, append(secrets, addrSecrets...)
 
 	if s := getenv(EnvPollInterval); s != "" {
 		d, err := time.ParseDuration(s)

@@ -3,6 +3,7 @@ package podrun
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -144,6 +145,16 @@ func TestLoadPod(t *testing.T) {
 	pod, err = LoadPod(envOf(with("POD_AUTH_JSON", `{"nonce":"n1","encryptedPermissions":"e1"}`)))
 	if err != nil || string(pod.Auth) != `{"data":{"nonce":"n1","encryptedPermissions":"e1"},"type":"PluginAuth"}` {
 		t.Errorf("bare auth: %s, %v", pod.Auth, err)
+	}
+
+	// A password in the address is one of the pod's secrets, and a bad
+	// address's error does not show it.
+	pod, err = LoadPod(envOf(with("POD_FULL_ADDRESS", "http://pod:s3cretpw@localhost:3030")))
+	if err != nil || !slices.Contains(pod.Secrets, "s3cretpw") {
+		t.Errorf("address with a password: secrets %q, %v; want the password among them", pod.Secrets, err)
+	}
+	if _, err := LoadPod(envOf(with("POD_FULL_ADDRESS", "ftp://pod:s3cretpw@localhost"))); err == nil || strings.Contains(err.Error(), "s3cretpw") {
+		t.Errorf("error %v: want one without the password", err)
 	}
 
 	for _, tc := range []struct {
