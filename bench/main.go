@@ -65,6 +65,7 @@ func benchImport(args []string) error {
 	dir := fl.String("dir", "", "store folder (default: a fresh temporary folder, removed afterwards)")
 	runs := fl.Int("runs", 50, "times each search query is run")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the import to this file")
+	concurrency := fl.Int("concurrency", 0, "followings' timelines fetched at once (0: the plugin's default)")
 	fl.Parse(args)
 
 	if *dir == "" {
@@ -95,11 +96,15 @@ func benchImport(args []string) error {
 	defer ix.Close()
 
 	c := api.Credentials
-	job, err := twitter.Plugin{}.New(importer.Values{
+	values := importer.Values{
 		"user": "bench_user", "api-base": api.BaseURL, "followings-tweets": "200",
 		"consumer-key": c.ConsumerKey, "consumer-secret": c.ConsumerSecret,
 		"access-token": c.Token, "access-secret": c.TokenSecret,
-	})
+	}
+	if *concurrency > 0 {
+		values["concurrency"] = strconv.Itoa(*concurrency)
+	}
+	job, err := twitter.Plugin{}.New(values)
 	if err != nil {
 		return err
 	}
