@@ -5,6 +5,7 @@ import (
 	"github.com/podimport/podimport/internal/testutil"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -49,8 +50,10 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 	}
 
 	ref := t.TempDir()
+	srv.ResetCounts()
 	complete(ref)
 	want := exportWithoutSeenTimes(t, ref)
+	fullRun := srv.TotalRequests()
 
 	// Each point kills the import when the fake API receives the n-th
 	// request to an endpoint: the pages before it are fetched, most of
@@ -59,10 +62,19 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 	points := []struct {
 		name, endpoint string
 		n              int
+		// indexing, when set, kills the import instead once the index has
+		// written its first segment: the background indexer is then at
+		// work, and the import is not done.
+		indexing bool
 	}{
-		{"followers", "users/lookup", 2},
-		{"timeline", "statuses/user_timeline", 4},
-		{"followings' timelines", "statuses/user_timeline", 7 + 15},
+		{"followers", "users/lookup", 2, false},
+		{"timeline", "statuses/user_timeline", 4, false},
+		{"followings' timelines", "statuses/user_timeline", 7 + 15, false},
+		{"indexing", "", 0, true},
+	}
+	segmentWritten := func(dir string) bool {
+		m, _ := filepath.Glob(filepath.Join(dir, "index.bleve", "store", "*.zap"))
+		return len(m) > 0
 	}
 	for _, p := range points {
 		t.Run(p.name, func(t *testing.T) {
@@ -79,9 +91,9 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 			for {
 				select {
 				case err = <-exited:
-					t.Fatalf("the import ended (%v) before request %d to %s", err, p.n, p.endpoint)
+					t.Fatalf("the import ended (%v) before request %d to %s (or an index segment)", err, p.n, p.endpoint)
 				case <-time.After(time.Millisecond):
-					if srv.Requests(p.endpoint) >= p.n {
+					if p.indexing && segmentWritten(dir) || !p.indexing && srv.Requests(p.endpoint) >= p.n {
 						if err := cmd.Process.Kill(); err != nil {
 							t.Fatal(err)
 						}
@@ -92,6 +104,11 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), "killed") {
 				t.Fatalf("the import was not killed: %v", err)
+			}
+			if n := srv.TotalRequests(); n >= fullRun {
+				t.Fatalf("killed after all %d requests of an import: not in the middle of one", n)
+			} else {
+				t.Logf("killed after %d of %d requests", n, fullRun)
 			}
 			if os.Getenv("CRASH_DEBUG") != "" {
 				_, out, _ := runCLI(t, "--store", dir, "stats", "--json")
@@ -113,6 +130,51 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 				t.Errorf("the index holds %d documents, the store %d posts and %d accounts", st.IndexDocs, st.Nodes["post"], st.Nodes["account"])
 			}
 		})
+	}
+	t.Run("reindex", func(t *testing.T) { killReindex(t, bin, ref) })
+}
+
+// killReindex kills `podimport reindex` on the store in dir while it builds
+// the new index, then checks that the next command finds an index that
+// agrees with the store.
+func killReindex(t *testing.T, bin, dir string) {
+	t.Helper()
+	cmd := exec.Command(bin, "--store", dir, "reindex")
+	cmd.Env = cleanEnv()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	building := filepath.Join(dir, "index.bleve.new")
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("reindex ended (%v) before it was seen building %s", err, building)
+		case <-time.After(time.Millisecond):
+		}
+		if _, err := os.Stat(building); err == nil {
+			break
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	code, out, errOut := runCLI(t, "--store", dir, "stats", "--json")
+	var st struct {
+		Nodes     map[string]int
+		IndexDocs int `json:"index_docs"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil {
+		t.Fatalf("stats after a killed reindex: exit %d, %v: %s", code, err, errOut)
+	}
+	if st.IndexDocs != st.Nodes["post"]+st.Nodes["account"] {
+		t.Errorf("after a killed reindex the index holds %d documents, the store %d posts and %d accounts",
+			st.IndexDocs, st.Nodes["post"], st.Nodes["account"])
+	}
+	if _, err := os.Stat(building); err == nil {
+		t.Errorf("%s is still there after the next command", building)
 	}
 }
 
