@@ -385,7 +385,8 @@ func startIndexer(ctx context.Context, ix Indexer) *indexer {
 		quit: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(x.done)
-		settle := time.NewTimer(0)
+		settle := time.NewTimer(indexSettle)
+		settle.Stop()
 		for {
 			select {
 			case <-x.kicks:
