@@ -95,16 +95,7 @@ func benchImport(args []string) error {
 	}
 	defer ix.Close()
 
-	c := api.Credentials
-	values := importer.Values{
-		"user": "bench_user", "api-base": api.BaseURL, "followings-tweets": "200",
-		"consumer-key": c.ConsumerKey, "consumer-secret": c.ConsumerSecret,
-		"access-token": c.Token, "access-secret": c.TokenSecret,
-	}
-	if *concurrency > 0 {
-		values["concurrency"] = strconv.Itoa(*concurrency)
-	}
-	job, err := twitter.Plugin{}.New(values)
+	job, err := api.job(*concurrency)
 	if err != nil {
 		return err
 	}
@@ -205,12 +196,7 @@ func benchLatency(args []string) error {
 		return err
 	}
 	defer ix.Close()
-	c := api.Credentials
-	job, err := twitter.Plugin{}.New(importer.Values{
-		"user": "bench_user", "api-base": api.BaseURL, "followings-tweets": "200", "concurrency": strconv.Itoa(*concurrency),
-		"consumer-key": c.ConsumerKey, "consumer-secret": c.ConsumerSecret,
-		"access-token": c.Token, "access-secret": c.TokenSecret,
-	})
+	job, err := api.job(*concurrency)
 	if err != nil {
 		return err
 	}
@@ -270,6 +256,22 @@ func startFake(args ...string) (*fakeAPI, error) {
 		return nil, fmt.Errorf("fake API: %w", err)
 	}
 	return api, nil
+}
+
+// job is the Twitter import of bench_user from this fake API, with the
+// newest 200 tweets of each following, by concurrency workers (0: the
+// plugin's default).
+func (a *fakeAPI) job(concurrency int) (importer.Job, error) {
+	c := a.Credentials
+	v := importer.Values{
+		"user": "bench_user", "api-base": a.BaseURL, "followings-tweets": "200",
+		"consumer-key": c.ConsumerKey, "consumer-secret": c.ConsumerSecret,
+		"access-token": c.Token, "access-secret": c.TokenSecret,
+	}
+	if concurrency > 0 {
+		v["concurrency"] = strconv.Itoa(concurrency)
+	}
+	return twitter.Plugin{}.New(v)
 }
 
 func (a *fakeAPI) stop() {
