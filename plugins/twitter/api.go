@@ -18,6 +18,10 @@ import (
 type api struct {
 	doer importer.Doer
 	base string // https://api.twitter.com/1.1, without a trailing slash
+	// slots bounds the requests in flight (nil: no bound). It is held for
+	// the request only, not while the answer is decoded or committed, so
+	// that a worker's page can be written while others fetch.
+	slots chan struct{}
 }
 
 // get requests base/endpoint.json with q and decodes the JSON body into v.
@@ -31,7 +35,17 @@ func (a *api) get(ctx context.Context, endpoint string, q url.Values, v any) err
 	if err != nil {
 		return fmt.Errorf("twitter: %s: %w", endpoint, err)
 	}
+	if a.slots != nil {
+		select {
+		case a.slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	resp, err := a.doer.Do(ctx, endpoint, req)
+	if a.slots != nil {
+		<-a.slots
+	}
 	if err != nil {
 		return classify(endpoint, err)
 	}

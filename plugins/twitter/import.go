@@ -207,7 +207,7 @@ func (r *run) lookup(ctx context.Context, ids []string) error {
 		missing = missing[len(chunk):]
 		chunks = append(chunks, chunk)
 	}
-	return forEach(ctx, chunks, r.job.concurrency, func(ctx context.Context, chunk []string) error {
+	return forEach(ctx, chunks, r.workers(), func(ctx context.Context, chunk []string) error {
 		return r.lookupChunk(ctx, chunk, now)
 	})
 }
@@ -249,6 +249,12 @@ func (r *run) lookupChunk(ctx context.Context, chunk []string, now time.Time) er
 	return r.host.Emit(ctx, bl.Batch())
 }
 
+// workers is the size of the pools that fetch and commit independent
+// pages. Twice the requests allowed in flight (r.api.slots): while half
+// the workers wait for answers, the other half decode and commit theirs,
+// and a slow commit no longer leaves a request slot idle.
+func (r *run) workers() int { return 2 * r.job.concurrency }
+
 // forEach calls fn for each item, up to n at a time. The first error
 // cancels the context of the calls still running and is returned; items
 // not yet started are skipped.
@@ -282,12 +288,12 @@ func (r *run) loadUnavailable() error {
 }
 
 // followingsTimelines fetches the newest n tweets of each following,
-// r.job.concurrency at a time. The timelines are independent; the client
+// r.job.concurrency requests at a time. The timelines are independent; the client
 // shares each endpoint's rate-limit window among the workers (so
 // concurrency never causes a 429) and the store commits the workers'
 // pages together. The first error stops the rest.
 func (r *run) followingsTimelines(ctx context.Context, n int) error {
-	return forEach(ctx, r.followings, r.job.concurrency, func(ctx context.Context, id string) error {
+	return forEach(ctx, r.followings, r.workers(), func(ctx context.Context, id string) error {
 		spec := timelineSpec{stream: "timeline:" + id, endpoint: "statuses/user_timeline", user: id, count: n}
 		return r.timeline(ctx, spec)
 	})

@@ -53,7 +53,7 @@ func (Plugin) Options() []importer.Option {
 		{Name: optAccessSecret, Usage: "OAuth access token secret", EnvVars: []string{"TWITTER_ACCESS_SECRET"}, Secret: true, Required: true},
 		{Name: optFollowingsTweets, Usage: "newest tweets to import from each following (0 skips)", Default: "5", Type: importer.Int},
 		{Name: optLikes, Usage: "also import the tweets the user liked", Type: importer.Bool},
-		{Name: optConcurrency, Usage: "followings' timelines fetched at once (they share each rate-limit window)", Default: "4", Type: importer.Int},
+		{Name: optConcurrency, Usage: "requests in flight at once for followings' timelines and lookups (they share each rate-limit window)", Default: "4", Type: importer.Int},
 	}
 }
 
@@ -126,8 +126,9 @@ func (j *job) Run(ctx context.Context, h importer.Host) error {
 	transport := j.config.Client(context.Background(), j.token).Transport
 	imp := &run{
 		host: h,
-		api:  &api{doer: h.HTTP(transport, importer.TwitterLimits), base: j.apiBase},
-		job:  j,
+		api: &api{doer: h.HTTP(transport, importer.TwitterLimits), base: j.apiBase,
+			slots: make(chan struct{}, j.concurrency)},
+		job: j,
 	}
 	return imp.all(ctx)
 }
