@@ -45,12 +45,14 @@ func main() {
 		err = benchEfficiency(os.Args[2:])
 	case len(os.Args) >= 2 && os.Args[1] == "latency":
 		err = benchLatency(os.Args[2:])
+	case len(os.Args) >= 2 && os.Args[1] == "store":
+		err = benchStore(os.Args[2:])
 	case len(os.Args) >= 2 && os.Args[1] == "fts5":
 		err = benchFTS5(os.Args[2:])
 	case len(os.Args) >= 2 && os.Args[1] == "fake-api":
 		err = serveFake(os.Args[2:])
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]\n       go run ./bench latency [-latency 200ms] [-concurrency N]\n       go run ./bench efficiency [-followers 100,10000,100000]\n       go run ./bench fts5 [-posts 1000000] [-dir DIR] [-runs 50] [-seed 1]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]\n       go run ./bench latency [-latency 200ms] [-concurrency N]\n       go run ./bench store [-posts N] [-workers N] [-nosync] [-runs N]\n       go run ./bench efficiency [-followers 100,10000,100000]\n       go run ./bench fts5 [-posts 1000000] [-dir DIR] [-runs 50] [-seed 1]")
 		os.Exit(2)
 	}
 	if err != nil {
