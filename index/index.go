@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -22,11 +23,23 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/podimport/podimport/schema"
 )
+
+// Bleve's persister merges the in-memory segments of new batches before
+// writing them. When that write fails (a full disk), Bleve v2.6.1's Batch
+// closes its new segment although the segment is already part of the
+// index, and the persister's next attempt reads the closed segment and
+// panics in a goroutine no caller can recover ("assignment to entry in
+// nil map" in zapx's invertedIndexCache): the process dies instead of
+// stopping with "no space left on device". Without the in-memory merge the
+// persister writes each new segment as it is, which needs no reading, and
+// the file merger combines them later (TestFullDiskStopsCleanly).
+func init() { scorch.DefaultMinSegmentsForInMemoryMerge = math.MaxInt }
 
 // Source is what the index reads from the store, the source of truth.
 type Source interface {
@@ -274,10 +287,28 @@ func (ix *Index) apply(idx bleve.Index, ids []string) (int, error) {
 	if b.Size() == 0 {
 		return 0, nil
 	}
-	if err := idx.Batch(b); err != nil {
-		return 0, fmt.Errorf("index: batch: %w", err)
+	if err := batch(idx, b); err != nil {
+		return 0, err
 	}
 	return n, nil
+}
+
+// batch applies b, turning a panic inside Bleve into an error. Bleve
+// v2.6.1 can panic in Batch after one of its own writes failed (seen with
+// a full disk: a segment closed on the error path is still read by a
+// concurrent batch). The store is the source of truth and is not
+// affected: the error stops the run, and the index catches up from the
+// change log, or is rebuilt, when it is next opened.
+func batch(idx bleve.Index, b *bleve.Batch) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("index: Bleve failed while writing a batch (%v); the store is intact, and the index catches up when next opened (is the disk full?)", r)
+		}
+	}()
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("index: batch: %w", err)
+	}
+	return nil
 }
 
 // dedup keeps the first occurrence of each id.
@@ -396,8 +427,8 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 	for range workers {
 		wg.Go(func() {
 			for b := range batches {
-				if err := idx.Batch(b); err != nil {
-					errs <- fmt.Errorf("index: batch: %w", err)
+				if err := batch(idx, b); err != nil {
+					errs <- err
 					for range batches { // drain, so the reader never blocks
 					}
 					return
