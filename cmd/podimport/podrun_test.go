@@ -307,7 +307,9 @@ func TestPodRunProcess(t *testing.T) {
 	t.Run("done, then incremental", func(t *testing.T) {
 		t.Parallel()
 		srv, pod, dir := newAPI(t), newPod(t), t.TempDir()
-		srv.SetLatency(40 * time.Millisecond)
+		// Slow enough that the run outlasts the 1 s between progress
+		// reports, so that the pod sees one between 0 and 1.
+		srv.SetLatency(150 * time.Millisecond)
 		p := startPodRun(t, bin, append(twitterJob(srv, dir, ""), pod.Env(true)...)) // the run id from POD_TARGET_ITEM
 		if code := p.wait(t); code != 0 {
 			t.Fatalf("exit %d\nstderr:\n%s", code, p.stderr.String())
