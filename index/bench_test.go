@@ -122,6 +122,8 @@ func BenchmarkSearch(b *testing.B) {
 		{"phrase", `"golang rust"`, SearchOptions{}},
 		{"hashtag", "#caturday", SearchOptions{}},
 		{"from", "from:user42", SearchOptions{Sort: SortNewest}},
+		{"from-relevance", "from:user42 kind:post", SearchOptions{}},
+		{"month-newest", "kind:post since:2022-03-01 until:2022-04-01", SearchOptions{Sort: SortNewest}},
 		{"from-since-media", "from:user42 since:2022-01-01 has:media", SearchOptions{Sort: SortNewest}},
 		{"word-and-filters", "golang has:media -rust since:2022-01-01", SearchOptions{}},
 		{"match-all-newest", "", SearchOptions{Sort: SortNewest}},
