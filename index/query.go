@@ -269,19 +269,7 @@ var fieldFor = map[Op]string{
 func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Query) {
 	var filters, not []query.Query
 	for _, c := range q.Clauses {
-		var bq query.Query
-		switch c.Op {
-		case OpWord, OpPhrase:
-			bq = textQuery(an, c.Value)
-		case OpSince:
-			bq = sinceQuery(c.Time)
-		case OpUntil:
-			bq = untilQuery(c.Time)
-		default:
-			tq := query.NewTermQuery(c.Value)
-			tq.SetField(fieldFor[c.Op])
-			bq = tq
-		}
+		bq := c.query(an)
 		switch {
 		case bq == nil:
 		case c.Negate:
@@ -319,6 +307,88 @@ func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Qu
 		return bq.Must, text
 	}
 	return bq, text
+}
+
+// query is the Bleve query of a clause, without its negation; nil for
+// text without tokens.
+func (c Clause) query(an analysis.Analyzer) query.Query {
+	switch c.Op {
+	case OpWord, OpPhrase:
+		return textQuery(an, c.Value)
+	case OpSince:
+		return sinceQuery(c.Time)
+	case OpUntil:
+		return untilQuery(c.Time)
+	}
+	return termQuery(fieldFor[c.Op], c.Value)
+}
+
+// scoresAlike tells whether all the hits of q, a query without text,
+// score alike: surely when its positive clauses (if any) are all on fields
+// with one value per document (from:, to:, lang:, platform:, kind:);
+// maybe when some are on fields with several (#, @, has:, is:), as a
+// document's score falls with its number of values; not when there is a
+// since: or until:, as a day's score falls with its number of documents.
+func (q *Query) scoresAlike() (sure, maybe bool) {
+	sure = true
+	for _, c := range q.Clauses {
+		switch {
+		case c.Negate:
+		case c.Op == OpWord || c.Op == OpPhrase || c.Op == OpSince || c.Op == OpUntil:
+			return false, false
+		case c.Op == OpHashtag || c.Op == OpMention || c.Op == OpHas || c.Op == OpIs:
+			sure = false
+		}
+	}
+	return sure, true
+}
+
+// dates returns the span of time that q's since: and until: clauses allow,
+// [since, until); a zero time is no bound.
+func (q *Query) dates() (since, until time.Time) {
+	for _, c := range q.Clauses {
+		switch {
+		case c.Negate:
+		case c.Op == OpSince && c.Time.After(since):
+			since = c.Time
+		case c.Op == OpUntil && (until.IsZero() || c.Time.Before(until)):
+			until = c.Time
+		}
+	}
+	return since, until
+}
+
+// within compiles q for the documents created in a window of time (a term
+// query on year, month or day) that lies within q's dates (see dates),
+// leaving out the since: and until: clauses, and without scoring. This is
+// cheaper to search than q and the window together: a date range is tens
+// of terms, and a query with no positive clause is every document minus
+// some.
+func (q *Query) within(an analysis.Analyzer, window query.Query) query.Query {
+	must := []query.Query{window}
+	var not []query.Query
+	for _, c := range q.Clauses {
+		if (c.Op == OpSince || c.Op == OpUntil) && !c.Negate {
+			continue
+		}
+		switch bq := c.query(an); {
+		case bq == nil:
+		case c.Negate:
+			not = append(not, bq)
+		default:
+			must = append(must, bq)
+		}
+	}
+	if len(not) > 0 {
+		return filtered{conj(must), query.NewDisjunctionQuery(not), true}
+	}
+	return conj(must)
+}
+
+func termQuery(field, term string) query.Query {
+	q := query.NewTermQuery(term)
+	q.SetField(field)
+	return q
 }
 
 func conj(qs []query.Query) query.Query {
