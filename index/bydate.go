@@ -89,8 +89,15 @@ func (ix *Index) searchByDate(ctx context.Context, pq *Query, main query.Query, 
 	case tiled && (!w.since.IsZero() || !w.until.IsZero()):
 		// The windows that cover the query's dates are cheaper to search
 		// than its dates, tens of terms.
-		if len(tiles) > 0 {
-			total, err = ix.count(ctx, pq.within(ix.analyzer, query.NewDisjunctionQuery(tiles)))
+		qs := make([]query.Query, len(tiles))
+		for i, t := range tiles {
+			qs[i] = termQuery(t.field, t.term)
+		}
+		if len(qs) > 0 {
+			total, err = ix.count(ctx, pq.within(ix.analyzer, query.NewDisjunctionQuery(qs)))
+		}
+		if len(tiles) == 1 {
+			w.counted = map[window]uint64{tiles[0]: total}
 		}
 	default:
 		total, err = ix.count(ctx, main)
@@ -185,8 +192,12 @@ type dateWalk struct {
 	skip         int // hits still to skip
 	limit        int // hits still wanted
 	dated        int // hits in the windows done
+	counted      map[window]uint64
 	hits         search.DocumentMatchCollection
 }
+
+// window is a window of time: a term of the year, month or day field.
+type window struct{ field, term string }
 
 // walk goes through the windows, terms of field (year, month or day), in
 // the order of the sort.
@@ -210,10 +221,22 @@ func (w *dateWalk) walk(field string, windows []string) error {
 		default:
 			q = filtered{w.main, termQuery(field, t), false}
 		}
-		n, err := w.ix.count(w.ctx, q)
+		if place == inside && field == fieldDay && w.skip == 0 {
+			// A day is not divided, and with none to skip its hits are
+			// wanted however many: no need to count them first.
+			if err := w.sorted(q); err != nil {
+				return err
+			}
+			continue
+		}
+		n, known := w.counted[window{field, t}]
+		if !known {
+			var err error
+			if n, err = w.ix.count(w.ctx, q); err != nil {
+				return err
+			}
+		}
 		switch {
-		case err != nil:
-			return err
 		case n <= uint64(w.skip):
 			w.skip -= int(n)
 			w.dated += int(n)
@@ -223,7 +246,6 @@ func (w *dateWalk) walk(field string, windows []string) error {
 				return err
 			}
 		default:
-			w.dated += int(n)
 			if err := w.sorted(q); err != nil {
 				return err
 			}
@@ -232,9 +254,9 @@ func (w *dateWalk) walk(field string, windows []string) error {
 	return nil
 }
 
-// tiles returns the fewest windows that cover the query's dates, as term
-// queries, in order; not ok when some window is not a date.
-func (w *dateWalk) tiles(field string, windows []string) (tiles []query.Query, ok bool) {
+// tiles returns the fewest windows that cover the query's dates, in
+// order; not ok when some window is not a date.
+func (w *dateWalk) tiles(field string, windows []string) (tiles []window, ok bool) {
 	for _, t := range windows {
 		switch w.place(field, t) {
 		case across:
@@ -244,7 +266,7 @@ func (w *dateWalk) tiles(field string, windows []string) (tiles []query.Query, o
 			}
 			tiles = append(tiles, finer...)
 		case inside:
-			tiles = append(tiles, termQuery(field, t))
+			tiles = append(tiles, window{field, t})
 		case unknown:
 			return nil, false
 		}
@@ -334,6 +356,7 @@ func (w *dateWalk) sorted(q query.Query) error {
 	w.hits = append(w.hits, sr.Hits...)
 	w.limit -= len(sr.Hits)
 	w.skip = max(w.skip-int(sr.Total), 0)
+	w.dated += int(sr.Total)
 	return nil
 }
 
