@@ -53,7 +53,7 @@ func (Plugin) Options() []importer.Option {
 		{Name: optAccessSecret, Usage: "OAuth access token secret", EnvVars: []string{"TWITTER_ACCESS_SECRET"}, Secret: true, Required: true},
 		{Name: optFollowingsTweets, Usage: "newest tweets to import from each following (0 skips)", Default: "5", Type: importer.Int},
 		{Name: optLikes, Usage: "also import the tweets the user liked", Type: importer.Bool},
-		{Name: optConcurrency, Usage: "requests in flight at once for followings' timelines and lookups (they share each rate-limit window)", Default: "4", Type: importer.Int},
+		{Name: optConcurrency, Usage: "requests in flight at once; followings' timelines and lookup batches are fetched in parallel up to it, sharing each rate-limit window", Default: "4", Type: importer.Int},
 	}
 }
 
