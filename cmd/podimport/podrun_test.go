@@ -308,8 +308,10 @@ func TestPodRunProcess(t *testing.T) {
 		t.Parallel()
 		srv, pod, dir := newAPI(t), newPod(t), t.TempDir()
 		// Slow enough that the run outlasts the 1 s between progress
-		// reports, so that the pod sees one between 0 and 1.
-		srv.SetLatency(150 * time.Millisecond)
+		// reports, so that the pod sees one between 0 and 1: the profile,
+		// ids, lookup and own timeline pages depend on each other, about
+		// 8 responses one after the other at any --concurrency.
+		srv.SetLatency(250 * time.Millisecond)
 		p := startPodRun(t, bin, append(twitterJob(srv, dir, ""), pod.Env(true)...)) // the run id from POD_TARGET_ITEM
 		if code := p.wait(t); code != 0 {
 			t.Fatalf("exit %d\nstderr:\n%s", code, p.stderr.String())
@@ -486,7 +488,10 @@ func TestPodRunProcess(t *testing.T) {
 	t.Run("failing pod", func(t *testing.T) {
 		t.Parallel()
 		srv, pod, dir := newAPI(t), newPod(t), t.TempDir()
-		srv.SetLatency(100 * time.Millisecond)
+		// The started report gets through on the third try, 1.5 s in
+		// (backoff 0.5 s, then 1 s): the run must last longer than that,
+		// and its 8 or so dependent responses take 2.4 s at this latency.
+		srv.SetLatency(300 * time.Millisecond)
 		pod.FailUpdates(2)
 		pod.FailGets(1)
 		env := append(twitterJob(srv, dir, ""), pod.Env(false)...)
