@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -52,7 +53,7 @@ func main() {
 	case len(os.Args) >= 2 && os.Args[1] == "fake-api":
 		err = serveFake(os.Args[2:])
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]\n       go run ./bench latency [-latency 200ms] [-concurrency N]\n       go run ./bench store [-posts N] [-workers N] [-nosync] [-runs N]\n       go run ./bench efficiency [-followers 100,10000,100000]\n       go run ./bench fts5 [-posts 1000000] [-dir DIR] [-runs 50] [-seed 1]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]\n       go run ./bench latency [-latency 200ms] [-concurrency N] [-cpuprofile FILE]\n       go run ./bench store [-posts N] [-workers N] [-nosync] [-runs N]\n       go run ./bench efficiency [-followers 100,10000,100000]\n       go run ./bench fts5 [-posts 1000000] [-dir DIR] [-runs 50] [-seed 1]")
 		os.Exit(2)
 	}
 	if err != nil {
@@ -101,22 +102,17 @@ func benchImport(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	peak := watchHeap()
 	log := zerolog.Nop()
 	start := time.Now()
 	rec, err := importer.Run(context.Background(), importer.RunConfig{Store: s, Index: ix, Log: &log}, twitter.Plugin{}, job)
 	took := time.Since(start)
-	pprof.StopCPUProfile()
+	stopProfile()
 	if err != nil {
 		return err
 	}
@@ -176,7 +172,8 @@ func benchImport(args []string) error {
 func benchLatency(args []string) error {
 	fl := flag.NewFlagSet("latency", flag.ExitOnError)
 	latency := fl.Duration("latency", 200*time.Millisecond, "added to every response")
-	concurrency := fl.Int("concurrency", 4, "followings' timelines fetched at once")
+	concurrency := fl.Int("concurrency", 0, "requests in flight at once (0: the plugin's default)")
+	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	fl.Parse(args)
 	dir, err := os.MkdirTemp("", "podimport-bench-")
 	if err != nil {
@@ -202,6 +199,11 @@ func benchLatency(args []string) error {
 	if err != nil {
 		return err
 	}
+	stopProfile, err := startProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	log := zerolog.Nop()
 	start := time.Now()
 	rec, err := importer.Run(context.Background(), importer.RunConfig{Store: s, Index: ix, Log: &log}, twitter.Plugin{}, job)
@@ -209,6 +211,7 @@ func benchLatency(args []string) error {
 		return err
 	}
 	took := time.Since(start)
+	stopProfile()
 	st, err := s.Stats()
 	if err != nil {
 		return err
@@ -220,8 +223,12 @@ func benchLatency(args []string) error {
 		eps = append(eps, fmt.Sprintf("%s %d", ep, n))
 	}
 	slices.Sort(eps)
-	fmt.Printf("reference workload, %s per response, concurrency %d: %d posts, %d requests in %s (%s)\n",
-		*latency, *concurrency, st.Nodes["post"], total, took.Round(10*time.Millisecond), strings.Join(eps, ", "))
+	inFlight := "the default"
+	if *concurrency > 0 {
+		inFlight = strconv.Itoa(*concurrency)
+	}
+	fmt.Printf("reference workload, %s per response, concurrency %s: %d posts, %d requests in %s (%s)\n",
+		*latency, inFlight, st.Nodes["post"], total, took.Round(10*time.Millisecond), strings.Join(eps, ", "))
 	return nil
 }
 
@@ -375,4 +382,27 @@ func dirSize(root string) uint64 {
 		return nil
 	})
 	return n
+}
+
+// startProfile starts a CPU profile into path (nothing if path is empty)
+// and returns the function that stops it; calling that twice is harmless.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+	}, nil
 }
