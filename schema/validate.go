@@ -57,35 +57,54 @@ func Validate(n Node) error {
 // ValidateBatch checks every node and edge of b. An edge's ends must be
 // nodes of the batch or nodes that exist already, as told by exists (the
 // store's lookup; it may be nil when nothing is stored).
+//
+// It is ValidateRecords, then ValidateEnds: a store can run the first
+// outside its write transaction and only the second inside.
 func ValidateBatch(b Batch, exists func(id string) (bool, error)) error {
+	if err := ValidateRecords(b); err != nil {
+		return err
+	}
+	return ValidateEnds(b, exists)
+}
+
+// ValidateEnds checks that each edge's ends are nodes of the batch or, as
+// told by exists (nil when nothing is stored), nodes that exist already.
+func ValidateEnds(b Batch, exists func(id string) (bool, error)) error {
 	inBatch := make(map[string]bool, len(b.Nodes))
 	for _, n := range b.Nodes {
-		if err := Validate(n); err != nil {
-			return err
-		}
 		inBatch[n.ID] = true
 	}
-	known := func(id string) (bool, error) {
-		if inBatch[id] {
-			return true, nil
-		}
-		if exists == nil {
-			return false, nil
-		}
-		return exists(id)
-	}
 	for _, e := range b.Edges {
-		if !e.Kind.Valid() {
-			return invalid("edge %s: unknown kind %q", e.Key(), e.Kind)
-		}
 		for _, end := range []string{e.From, e.To} {
-			ok, err := known(end)
-			if err != nil {
-				return err
+			if inBatch[end] {
+				continue
+			}
+			ok := false
+			if exists != nil {
+				var err error
+				if ok, err = exists(end); err != nil {
+					return err
+				}
 			}
 			if !ok {
 				return invalid("edge %s: %q is neither a complete nor a reference node", e.Key(), end)
 			}
+		}
+	}
+	return nil
+}
+
+// ValidateRecords checks what can be checked without the store: every
+// node (Validate), edge kinds, sweeps and cursor updates.
+func ValidateRecords(b Batch) error {
+	for _, n := range b.Nodes {
+		if err := Validate(n); err != nil {
+			return err
+		}
+	}
+	for _, e := range b.Edges {
+		if !e.Kind.Valid() {
+			return invalid("edge %s: unknown kind %q", e.Key(), e.Kind)
 		}
 	}
 	for _, s := range b.Sweeps {

@@ -3,8 +3,6 @@ package store
 import (
 	"bytes"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -37,24 +35,30 @@ func (s *Store) Apply(runID uint64, plugin, account string, b schema.Batch) (App
 	if err := checkBatchKeys(plugin, account, b); err != nil {
 		return Applied{}, fmt.Errorf("batch rejected, nothing written: %w", err)
 	}
-	return s.group.apply(s, &pending{runID: runID, plugin: plugin, account: account, b: b})
+	prep, err := prepare(b)
+	if err != nil {
+		return Applied{}, fmt.Errorf("batch rejected, nothing written: %w", err)
+	}
+	return s.group.apply(s, &pending{runID: runID, plugin: plugin, account: account, b: b, prep: prep})
 }
 
 // applyTx writes one batch inside tx; on error the caller rolls tx back.
 func (s *Store) applyTx(tx *bolt.Tx, now time.Time, p *pending) (Applied, error) {
 	b := p.b
 	w := newWriter(tx, now, p.runID)
+	// The rest of the batch was validated by prepare, outside the
+	// transaction.
 	exists := func(id string) (bool, error) { return w.nodes.Get([]byte(id)) != nil, nil }
-	if err := schema.ValidateBatch(b, exists); err != nil {
+	if err := schema.ValidateEnds(b, exists); err != nil {
 		return Applied{}, fmt.Errorf("batch rejected, nothing written: %w", err)
 	}
-	for _, n := range b.Nodes {
-		if err := w.node(n); err != nil {
+	for i := range p.prep.nodes {
+		if err := w.node(&p.prep.nodes[i]); err != nil {
 			return Applied{}, err
 		}
 	}
-	for _, e := range b.Edges {
-		if err := w.edge(e); err != nil {
+	for i := range p.prep.edges {
+		if err := w.edge(&p.prep.edges[i]); err != nil {
 			return Applied{}, err
 		}
 	}
@@ -161,11 +165,12 @@ func countEdgeKey(k schema.EdgeKind) string { return "edge\x00" + string(k) }
 
 const countEnded = "ended"
 
-func (w *writer) node(n schema.Node) error {
-	id := []byte(n.ID)
+func (w *writer) node(pn *preparedNode) error {
+	n, id := pn.n, pn.id
 	storedBytes := w.nodes.Get(id)
 
 	var (
+		enc       = pn.asNew
 		merged    schema.Node
 		stored    schema.Node
 		existed   = storedBytes != nil
@@ -176,23 +181,15 @@ func (w *writer) node(n schema.Node) error {
 			return corrupt(fmt.Sprintf("node %q", n.ID), err)
 		}
 		oldHandle = handleKey(stored)
-		// stored has no Raw (it lives in its own bucket), so merged.Raw is
-		// exactly n.Raw: the sources this batch brings.
 		merged = schema.Merge(stored, n)
-	} else {
-		// Not Merge(Node{}, n): a zero prev is "complete" and would turn a
-		// new reference into a complete node.
-		merged = n
-		merged.Sources = slices.Compact(slices.Sorted(slices.Values(n.Sources)))
-		if len(merged.Sources) == 0 {
-			merged.Sources = nil
+		merged.Raw = nil // it lives in its own bucket: pn.raw
+		var err error
+		if enc, err = json.Marshal(merged); err != nil {
+			return fmt.Errorf("%w: node %q cannot be encoded: %v", schema.ErrInvalid, n.ID, err)
 		}
-	}
-	raw := merged.Raw
-	merged.Raw = nil
-	enc, err := json.Marshal(merged)
-	if err != nil {
-		return fmt.Errorf("%w: node %q cannot be encoded: %v", schema.ErrInvalid, n.ID, err)
+	} else {
+		merged = n
+		merged.Raw = nil
 	}
 
 	changed := false
@@ -202,14 +199,12 @@ func (w *writer) node(n schema.Node) error {
 		}
 		changed = true
 	}
-	for _, src := range slices.Sorted(maps.Keys(raw)) {
-		k := key(n.ID, src)
-		enc := encodeRaw(raw[src])
-		if bytes.Equal(w.raw.Get(k), enc) {
+	for _, r := range pn.raw {
+		if bytes.Equal(w.raw.Get(r.key), r.val) {
 			continue
 		}
-		if err := w.raw.Put(k, enc); err != nil {
-			return wrapWrite(err, "put raw JSON of node %q from %q", n.ID, src)
+		if err := w.raw.Put(r.key, r.val); err != nil {
+			return wrapWrite(err, "put raw JSON of node %q from %q", n.ID, r.source)
 		}
 		changed = true
 	}
@@ -332,7 +327,8 @@ func decodeEdgeVal(b []byte, what string) (edgeVal, error) {
 	return v, nil
 }
 
-func (w *writer) edge(e schema.Edge) error {
+func (w *writer) edge(pe *preparedEdge) error {
+	e := pe.e
 	// Times are kept in UTC so that the same instant always encodes to the
 	// same bytes, and an unchanged edge is recognised as such.
 	first, last := e.FirstSeen.UTC(), e.LastSeen.UTC()
@@ -348,8 +344,7 @@ func (w *writer) edge(e schema.Edge) error {
 		first = last
 	}
 
-	kind := string(e.Kind)
-	outKey := key(e.From, kind, e.To)
+	outKey := pe.out
 	cur := w.out.Get(outKey)
 	v := edgeVal{FirstSeen: first, LastSeen: last}
 	if cur != nil {
@@ -381,7 +376,7 @@ func (w *writer) edge(e schema.Edge) error {
 		return wrapWrite(err, "put edge %s", e.Key())
 	}
 	if cur == nil {
-		if err := w.in.Put(key(e.To, kind, e.From), nil); err != nil {
+		if err := w.in.Put(pe.in, nil); err != nil {
 			return wrapWrite(err, "put edge %s", e.Key())
 		}
 		w.delta[countEdgeKey(e.Kind)]++

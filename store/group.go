@@ -24,6 +24,7 @@ type pending struct {
 	runID           uint64
 	plugin, account string
 	b               schema.Batch
+	prep            *prepared // b made ready outside the transaction
 
 	applied Applied
 	err     error

@@ -45,10 +45,16 @@ func applyQueued(t *testing.T, s *Store, batches []schema.Batch) []error {
 	for i, b := range batches {
 		wg.Go(func() { _, errs[i] = s.Apply(1, "twitter", "owner", b) })
 	}
+	deadline := time.Now().Add(10 * time.Second)
 	for queued := 0; queued < len(batches); time.Sleep(time.Millisecond) {
 		q := <-s.group.q
 		queued = len(q)
 		s.group.q <- q
+		if time.Now().After(deadline) {
+			<-s.group.turn
+			wg.Wait()
+			t.Fatalf("%d of %d batches queued (the others were refused before queueing: %v)", queued, len(batches), errs)
+		}
 	}
 	<-s.group.turn // the commit ends; the queue goes in one transaction
 	wg.Wait()
@@ -85,15 +91,18 @@ func TestGroupCommitSharesOneTransaction(t *testing.T) {
 
 func TestGroupCommitIsolatesAnInvalidBatch(t *testing.T) {
 	s := openTest(t, newClock())
+	// An edge to a node that is neither in the batch nor stored: only the
+	// transaction can tell (a batch that is invalid on its own is refused
+	// before it queues).
 	bad := followBatch(2)
-	bad.Nodes[1] = post("9", "", "no author")
-	bad.Edges = nil
+	bad.Nodes = append(bad.Nodes, post("9", accountID("2"), "a post"))
+	bad.Edges = append(bad.Edges, schema.Edge{From: postID("9"), Kind: schema.EdgeReplyTo, To: postID("8")})
 	errs := applyQueued(t, s, []schema.Batch{followBatch(1), bad, followBatch(3)})
 	if errs[0] != nil || errs[2] != nil {
 		t.Fatalf("valid batches failed: %v, %v", errs[0], errs[2])
 	}
-	if !errors.Is(errs[1], schema.ErrInvalid) || !strings.Contains(errs[1].Error(), `post "twitter:post:9": no author`) {
-		t.Fatalf("invalid batch: %v, want ErrInvalid naming the post", errs[1])
+	if !errors.Is(errs[1], schema.ErrInvalid) || !strings.Contains(errs[1].Error(), `"twitter:post:8" is neither a complete nor a reference node`) {
+		t.Fatalf("invalid batch: %v, want ErrInvalid naming the missing end", errs[1])
 	}
 	for _, n := range []int{1, 3} {
 		if v, _ := s.Cursor("twitter", "owner", fmt.Sprint("s", n)); v != fmt.Sprint(n) {
