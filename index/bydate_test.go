@@ -191,3 +191,71 @@ func idScores(hits search.DocumentMatchCollection) []idScore {
 	}
 	return out
 }
+
+// TestSearchByScore checks that a page by relevance found by byScore is
+// the page of one search sorted by score and created: at each place a hit
+// with the same score and created (hits that tie on both may come in
+// either order, in both searches), each hit once, and the same total.
+func TestSearchByScore(t *testing.T) {
+	ix := datedCorpus(t)
+	ctx := context.Background()
+	queries := []string{
+		"golang", "tea", "golang tea", `"golang tea"`, "sunset", "golang from:h2", "tea -kind:account",
+		"golang since:2022-01-01", "bug lang:ja", "likes", "golang -rust", "nothingmatches",
+	}
+	pages := []struct{ limit, offset int }{{20, 0}, {1, 0}, {7, 33}, {20, 90}, {100, 150}, {20, 2000}}
+	if raceEnabled {
+		queries = queries[:4]
+	}
+	type key struct {
+		score   float64
+		created string
+	}
+	var twice int
+	for _, q := range queries {
+		pq, err := Parse(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, alike := pq.scoresAlike(); alike {
+			t.Fatalf("%q: scores alike, not a byScore query", q)
+		}
+		main, _ := pq.compile(ix.analyzer)
+		// Every hit, in the reference order, keyed by score and created.
+		allTotal, all, err := ix.findPage(ctx, pq, main, SortRelevance, 10000, 0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyOf := map[string]key{}
+		for _, h := range all {
+			keyOf[h.ID] = key{h.Score, h.Sort[1]}
+		}
+		for _, pg := range pages {
+			name := fmt.Sprintf("%q/%d+%d", q, pg.offset, pg.limit)
+			total, got, err := ix.findPage(ctx, pq, main, SortRelevance, pg.limit, pg.offset, true)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			want := all[min(pg.offset, len(all)):min(pg.offset+pg.limit, len(all))]
+			if total != allTotal || len(got) != len(want) {
+				t.Errorf("%s: %d hits of %d, want %d of %d", name, len(got), total, len(want), allTotal)
+				continue
+			}
+			seen := map[string]bool{}
+			for i, h := range got {
+				w := keyOf[want[i].ID]
+				if k, ok := keyOf[h.ID]; !ok || k != w || h.Score != w.score || seen[h.ID] {
+					t.Errorf("%s: hit %d is %s (%v, score %v, seen %v), want one with %v", name, i, h.ID, k, h.Score, seen[h.ID], w)
+				}
+				seen[h.ID] = true
+			}
+			if n := pg.offset + pg.limit; n < len(all) && keyOf[all[n-1].ID].score == all[min(len(all)-1, n+max(10, n/2)-1)].Score {
+				twice++ // a tie past the fetched hits: the second search
+			}
+		}
+	}
+	t.Logf("%d pages needed the second search", twice)
+	if twice == 0 && !raceEnabled {
+		t.Error("no page took byScore's second search")
+	}
+}

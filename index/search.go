@@ -1,15 +1,19 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 )
 
 // Sort is the order of search results.
@@ -177,7 +181,9 @@ func dateOrder(desc bool) search.SortOrder {
 
 // findPage finds a page of the hits of pq, compiled to main, in order.
 // With slice, a query ordered by date is sliced by time when that pays
-// (see searchByDate); without, it is one sorted search.
+// (see searchByDate), and one by relevance is sorted by score first (see
+// byScore); without, it is one sorted search, the reference both must
+// agree with.
 func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort Sort, limit, offset int, slice bool) (uint64, search.DocumentMatchCollection, error) {
 	relevance := sort == SortRelevance || sort == ""
 	_, alike := pq.scoresAlike()
@@ -191,6 +197,9 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 			return total, hits, err
 		}
 	}
+	if slice && relevance && !alike {
+		return ix.byScore(ctx, main, limit, offset)
+	}
 	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
 	req.SortByCustom(order)
 	sr, err := ix.idx.SearchInContext(ctx, req)
@@ -198,6 +207,92 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 		return 0, nil, err
 	}
 	return sr.Total, sr.Hits, nil
+}
+
+// byScore finds a page by relevance, ties broken by created (newest
+// first) as sortOrder's does, without reading the created of every hit,
+// which was most of the time of a query with many hits. Bleve sorts by
+// score alone, which needs no doc values, for a few more hits than the
+// page. When the last hit fetched scores below the page's last, or every
+// hit was fetched, the page's ties are all among them and are ordered by
+// their stored created. Otherwise the page's last score ties past what was
+// fetched, and a second search sorts, by score and created, only the hits
+// that score at least as much as the page's last.
+func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset int) (uint64, search.DocumentMatchCollection, error) {
+	need := offset + limit
+	fetch := need + max(10, need/2)
+	req := bleve.NewSearchRequestOptions(main, fetch, 0, false)
+	req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+	req.Fields = []string{fieldCreated}
+	sr, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return 0, nil, err
+	}
+	hits := sr.Hits
+	if len(hits) == fetch && hits[fetch-1].Score == hits[need-1].Score {
+		order, err := sortOrder(SortRelevance, false)
+		if err != nil {
+			return 0, nil, err
+		}
+		req := bleve.NewSearchRequestOptions(atLeast{q: main, min: hits[need-1].Score}, limit, offset, false)
+		req.SortByCustom(order)
+		top, err := ix.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return 0, nil, err
+		}
+		return sr.Total, top.Hits, nil
+	}
+	slices.SortStableFunc(hits, func(a, b *search.DocumentMatch) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		// The layout sorts in time order; a missing created ("") last.
+		return strings.Compare(fieldString(b.Fields, fieldCreated), fieldString(a.Fields, fieldCreated))
+	})
+	if offset >= len(hits) {
+		return sr.Total, nil, nil
+	}
+	return sr.Total, hits[offset:min(need, len(hits))], nil
+}
+
+// atLeast is the documents of q that score at least min, scored as by q
+// alone (its searcher is q's, so the scores are the same to the bit).
+type atLeast struct {
+	q   query.Query
+	min float64
+}
+
+func (a atLeast) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	s, err := a.q.Searcher(ctx, i, m, options)
+	if err != nil {
+		return nil, err
+	}
+	return &minScoreSearcher{Searcher: s, min: a.min}, nil
+}
+
+// minScoreSearcher drops the matches of its searcher that score below min.
+type minScoreSearcher struct {
+	search.Searcher
+	min float64
+}
+
+func (m *minScoreSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	for {
+		d, err := m.Searcher.Next(ctx)
+		if err != nil || d == nil || d.Score >= m.min {
+			return d, err
+		}
+		ctx.DocumentMatchPool.Put(d)
+	}
+}
+
+func (m *minScoreSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	d, err := m.Searcher.Advance(ctx, id)
+	if err != nil || d == nil || d.Score >= m.min {
+		return d, err
+	}
+	ctx.DocumentMatchPool.Put(d)
+	return m.Next(ctx)
 }
 
 func fieldString(fields map[string]interface{}, name string) string {
