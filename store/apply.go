@@ -39,12 +39,12 @@ func (s *Store) Apply(runID uint64, plugin, account string, b schema.Batch) (App
 	if err != nil {
 		return Applied{}, fmt.Errorf("batch rejected, nothing written: %w", err)
 	}
-	return s.group.apply(s, &pending{runID: runID, plugin: plugin, account: account, b: b, prep: prep})
+	return s.group.apply(s, &pending{runID: runID, plugin: plugin, account: account, prep: prep})
 }
 
 // applyTx writes one batch inside tx; on error the caller rolls tx back.
 func (s *Store) applyTx(tx *bolt.Tx, now time.Time, p *pending) (Applied, error) {
-	b := p.b
+	b := p.prep.batch
 	w := newWriter(tx, now, p.runID)
 	// The rest of the batch was validated by prepare, outside the
 	// transaction.
@@ -181,15 +181,13 @@ func (w *writer) node(pn *preparedNode) error {
 			return corrupt(fmt.Sprintf("node %q", n.ID), err)
 		}
 		oldHandle = handleKey(stored)
-		merged = schema.Merge(stored, n)
-		merged.Raw = nil // it lives in its own bucket: pn.raw
+		merged = schema.Merge(stored, n) // neither has Raw: it has its own bucket
 		var err error
 		if enc, err = json.Marshal(merged); err != nil {
 			return fmt.Errorf("%w: node %q cannot be encoded: %v", schema.ErrInvalid, n.ID, err)
 		}
 	} else {
 		merged = n
-		merged.Raw = nil
 	}
 
 	changed := false

@@ -2,8 +2,6 @@ package store
 
 import (
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/podimport/podimport/schema"
 )
 
 // Group commit. Concurrent Apply calls (an importer's workers, each with a
@@ -23,8 +21,7 @@ import (
 type pending struct {
 	runID           uint64
 	plugin, account string
-	b               schema.Batch
-	prep            *prepared // b made ready outside the transaction
+	prep            *prepared // the batch, made ready outside the transaction
 
 	applied Applied
 	err     error

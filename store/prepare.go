@@ -19,14 +19,18 @@ import (
 // Apply calls do this in parallel, and while another transaction waits for
 // its fsync. The transaction then only reads, merges and puts.
 
-// prepared is a batch made ready for applyTx.
+// prepared is a batch made ready for applyTx. It keeps no reference to
+// the batch's raw JSON, only its compressed copy: a batch waits for its
+// transaction while the workers that made the next ones hold theirs, and
+// the raw JSON is most of a page's memory.
 type prepared struct {
+	batch schema.Batch // the batch, its nodes without Raw
 	nodes []preparedNode
 	edges []preparedEdge
 }
 
 type preparedNode struct {
-	n  schema.Node // as the batch has it, Raw included
+	n  schema.Node // as the batch has it, but Raw left out
 	id []byte
 	// asNew is the stored encoding of n when nothing is stored under its
 	// id yet: Raw left out (it has its own bucket), Sources sorted and
@@ -53,7 +57,8 @@ func prepare(b schema.Batch) (*prepared, error) {
 	if err := schema.ValidateRecords(b); err != nil {
 		return nil, err
 	}
-	p := &prepared{nodes: make([]preparedNode, len(b.Nodes)), edges: make([]preparedEdge, len(b.Edges))}
+	p := &prepared{batch: b, nodes: make([]preparedNode, len(b.Nodes)), edges: make([]preparedEdge, len(b.Edges))}
+	p.batch.Nodes = make([]schema.Node, len(b.Nodes))
 	for i, n := range b.Nodes {
 		// Not Merge(Node{}, n): a zero prev is "complete" and would turn a
 		// new reference into a complete node.
@@ -67,10 +72,13 @@ func prepare(b schema.Batch) (*prepared, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: node %q cannot be encoded: %v", schema.ErrInvalid, n.ID, err)
 		}
-		pn := preparedNode{n: n, id: []byte(n.ID), asNew: enc}
+		pn := preparedNode{id: []byte(n.ID), asNew: enc}
 		for _, src := range slices.Sorted(maps.Keys(n.Raw)) {
 			pn.raw = append(pn.raw, preparedRaw{source: src, key: key(n.ID, src), val: encodeRaw(n.Raw[src])})
 		}
+		pn.n = n
+		pn.n.Raw = nil
+		p.batch.Nodes[i] = pn.n
 		p.nodes[i] = pn
 	}
 	for i, e := range b.Edges {
