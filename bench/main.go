@@ -32,12 +32,15 @@ import (
 
 	"github.com/podimport/podimport/importer"
 	"github.com/podimport/podimport/index"
+	"github.com/podimport/podimport/internal/memlimit"
 	"github.com/podimport/podimport/plugins/twitter"
 	"github.com/podimport/podimport/plugins/twitter/twittertest"
 	"github.com/podimport/podimport/store"
 )
 
 func main() {
+	// As the podimport binary does (a container's memory limit).
+	_, _ = memlimit.FromCgroup()
 	var err error
 	switch {
 	case len(os.Args) >= 2 && os.Args[1] == "import":

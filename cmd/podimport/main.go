@@ -16,6 +16,7 @@ import (
 
 	"github.com/podimport/podimport/importer"
 	"github.com/podimport/podimport/index"
+	"github.com/podimport/podimport/internal/memlimit"
 	"github.com/podimport/podimport/store"
 
 	_ "github.com/podimport/podimport/plugins/twitter"        // registers the twitter plugin
@@ -34,6 +35,8 @@ const (
 )
 
 func main() {
+	// Errors are left alone: outside a container there is no limit to fit.
+	_, _ = memlimit.FromCgroup()
 	ctx, stop := notifySignals(context.Background())
 	defer stop()
 	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
