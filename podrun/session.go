@@ -71,7 +71,9 @@ type SessionOptions struct {
 	FinalAttempts int
 }
 
-// The final report's limits: per attempt, and in all.
+// The limits of a report: per attempt (progress reports too), and, from
+// the moment the run ends, in all: the report in flight, then the final
+// status's attempts.
 const (
 	finalTimeout = 3 * time.Second
 	finalBudget  = 8 * time.Second
@@ -249,6 +251,10 @@ func (s *Session) Finish(err error) error {
 	progress := s.cur.Progress
 	s.mu.Unlock()
 
+	// Stopping the loops waits for a report in flight (at most
+	// finalTimeout): abandoned, it could reach the pod after the final
+	// status and overwrite it.
+	deadline := time.Now().Add(finalBudget)
 	if s.loopCancel != nil {
 		s.loopCancel()
 		s.wg.Wait()
@@ -259,7 +265,7 @@ func (s *Session) Finish(err error) error {
 		if msg != "" {
 			fields["error"] = msg
 		}
-		s.finalReport(fields)
+		s.finalReport(fields, deadline)
 	}
 	if aborted {
 		s.log.Info().Msg("stopped: the pod aborted the run; everything before the page in flight is committed")
@@ -283,11 +289,11 @@ func (e *redactedError) Unwrap() error { return e.err }
 
 // finalReport sends the final status, trying a few times: the run is over
 // and nothing else will tell the pod. It gives up after FinalAttempts or
-// finalBudget, whichever comes first, so that a pod that does not answer
-// cannot hold a stopping container past its grace period (10 s by default).
-func (s *Session) finalReport(fields map[string]any) {
+// at deadline (finalBudget after the run ended), whichever comes first, so
+// that a pod that does not answer cannot hold a stopping container past
+// its grace period (10 s by default).
+func (s *Session) finalReport(fields map[string]any, deadline time.Time) {
 	wait := s.opts.RetryMin
-	deadline := time.Now().Add(finalBudget)
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), min(finalTimeout, time.Until(deadline)))
 		err := s.client.UpdateRun(ctx, fields)
@@ -332,7 +338,10 @@ func (s *Session) reportLoop(ctx context.Context) {
 			if !started {
 				fields["status"] = PodStarted
 			}
-			err := s.client.UpdateRun(ctx, fields)
+			// Not canceled with ctx (see Finish), only bounded.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalTimeout)
+			err := s.client.UpdateRun(rctx, fields)
+			cancel()
 			if ctx.Err() != nil {
 				return
 			}

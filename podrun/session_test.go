@@ -223,6 +223,33 @@ func TestSessionOutcomes(t *testing.T) {
 	}
 }
 
+// TestSessionFinalStatusComesLast: a report in flight when the run ends is
+// waited for, not abandoned. Abandoned, the pod could still apply it after
+// the final status, and the PluginRun would stay "started" for ever.
+func TestSessionFinalStatusComesLast(t *testing.T) {
+	fake, pod := testPod(t)
+	fake.SlowUpdates(1, 300*time.Millisecond) // the started report
+	var out, logs testutil.Buffer
+	s := NewSession(context.Background(), fastOptions(pod, &out, testLog(t, &logs)))
+	s.Begin("twitter", "a", 1)
+	for deadline := time.Now().Add(5 * time.Second); fake.SlowBegun() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the started report never reached the pod")
+		}
+	}
+	runErr := importer.AuthError("check TWITTER_ACCESS_TOKEN", errors.New("401"))
+	if err := s.Finish(runErr); !errors.Is(err, runErr) {
+		t.Fatalf("Finish: %v", err)
+	}
+	fake.Close() // waits for every request the pod is still handling
+	if st := fake.Statuses(); len(st) != 2 || st[0] != "started" || st[1] != "error" {
+		t.Errorf("pod statuses %v, want [started error]", st)
+	}
+	if got := fake.Item()["status"]; got != "error" {
+		t.Errorf("the PluginRun's status is %v, want error", got)
+	}
+}
+
 func TestSessionUnreachablePod(t *testing.T) {
 	fake, pod := testPod(t)
 	fake.Close() // nothing listens there any more

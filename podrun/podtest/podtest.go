@@ -55,6 +55,9 @@ type Pod struct {
 	item        map[string]any
 	updates     []Update
 	failUpdates int // the next n update_item calls answer 500
+	slowUpdates int // the next n update_item calls wait slowFor before they are applied
+	slowFor     time.Duration
+	slowBegun   int // slow update_item calls that began waiting
 	failGets    int
 	rejected    []string // requests refused for a bad shape or auth
 	gets        int
@@ -99,6 +102,22 @@ func (p *Pod) FailUpdates(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.failUpdates = n
+}
+
+// SlowUpdates makes the next n update_item calls wait d before the pod
+// applies them, as a busy pod would; the wait does not end when the
+// client gives up on the request.
+func (p *Pod) SlowUpdates(n int, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.slowUpdates, p.slowFor = n, d
+}
+
+// SlowBegun counts the slow update_item calls that have arrived.
+func (p *Pod) SlowBegun() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.slowBegun
 }
 
 // FailGets makes the next n get_item calls answer 500.
@@ -234,6 +253,14 @@ func (p *Pod) updateItem(w http.ResponseWriter, payload json.RawMessage) {
 		return
 	}
 	p.mu.Lock()
+	if p.slowUpdates > 0 {
+		p.slowUpdates--
+		p.slowBegun++
+		d := p.slowFor
+		p.mu.Unlock()
+		time.Sleep(d)
+		p.mu.Lock()
+	}
 	if p.failUpdates > 0 {
 		p.failUpdates--
 		p.failed++
