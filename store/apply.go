@@ -52,13 +52,13 @@ func (s *Store) applyTx(tx *bolt.Tx, now time.Time, p *pending) (Applied, error)
 	if err := schema.ValidateEnds(b, exists); err != nil {
 		return Applied{}, fmt.Errorf("batch rejected, nothing written: %w", err)
 	}
-	for i := range p.prep.nodes {
-		if err := w.node(&p.prep.nodes[i]); err != nil {
+	for i, n := range b.Nodes {
+		if err := w.node(n, &p.prep.nodes[i]); err != nil {
 			return Applied{}, err
 		}
 	}
-	for i := range p.prep.edges {
-		if err := w.edge(&p.prep.edges[i]); err != nil {
+	for i, e := range b.Edges {
+		if err := w.edge(e, &p.prep.edges[i]); err != nil {
 			return Applied{}, err
 		}
 	}
@@ -165,8 +165,9 @@ func countEdgeKey(k schema.EdgeKind) string { return "edge\x00" + string(k) }
 
 const countEnded = "ended"
 
-func (w *writer) node(pn *preparedNode) error {
-	n, id := pn.n, pn.id
+// node writes n (without Raw), with what prepare made of it.
+func (w *writer) node(n schema.Node, pn *preparedNode) error {
+	id := pn.id
 	storedBytes := w.nodes.Get(id)
 
 	var (
@@ -325,8 +326,8 @@ func decodeEdgeVal(b []byte, what string) (edgeVal, error) {
 	return v, nil
 }
 
-func (w *writer) edge(pe *preparedEdge) error {
-	e := pe.e
+// edge writes e, with the keys prepare made for it.
+func (w *writer) edge(e schema.Edge, pe *preparedEdge) error {
 	// Times are kept in UTC so that the same instant always encodes to the
 	// same bytes, and an unchanged edge is recognised as such.
 	first, last := e.FirstSeen.UTC(), e.LastSeen.UTC()

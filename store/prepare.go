@@ -19,22 +19,22 @@ import (
 // Apply calls do this in parallel, and while another transaction waits for
 // its fsync. The transaction then only reads, merges and puts.
 
-// prepared is a batch made ready for applyTx. It keeps no reference to
-// the batch's raw JSON, only its compressed copy: a batch waits for its
+// prepared is a batch made ready for applyTx: the batch, and beside each
+// of its nodes and edges what was encoded for it. It keeps no reference
+// to the batch's raw JSON, only its compressed copy: a batch waits for its
 // transaction while the workers that made the next ones hold theirs, and
 // the raw JSON is most of a page's memory.
 type prepared struct {
-	batch schema.Batch // the batch, its nodes without Raw
-	nodes []preparedNode
-	edges []preparedEdge
+	batch schema.Batch   // its nodes without Raw
+	nodes []preparedNode // nodes[i] is for batch.Nodes[i]
+	edges []preparedEdge // edges[i] is for batch.Edges[i]
 }
 
 type preparedNode struct {
-	n  schema.Node // as the batch has it, but Raw left out
 	id []byte
-	// asNew is the stored encoding of n when nothing is stored under its
-	// id yet: Raw left out (it has its own bucket), Sources sorted and
-	// without duplicates.
+	// asNew is the stored encoding of the node when nothing is stored
+	// under its id yet: Raw left out (it has its own bucket), Sources
+	// sorted and without duplicates.
 	asNew []byte
 	raw   []preparedRaw // by source name
 }
@@ -46,7 +46,6 @@ type preparedRaw struct {
 }
 
 type preparedEdge struct {
-	e       schema.Edge
 	out, in []byte // keys in the out and in buckets
 }
 
@@ -76,14 +75,13 @@ func prepare(b schema.Batch) (*prepared, error) {
 		for _, src := range slices.Sorted(maps.Keys(n.Raw)) {
 			pn.raw = append(pn.raw, preparedRaw{source: src, key: key(n.ID, src), val: encodeRaw(n.Raw[src])})
 		}
-		pn.n = n
-		pn.n.Raw = nil
-		p.batch.Nodes[i] = pn.n
+		n.Raw = nil
+		p.batch.Nodes[i] = n
 		p.nodes[i] = pn
 	}
 	for i, e := range b.Edges {
 		kind := string(e.Kind)
-		p.edges[i] = preparedEdge{e: e, out: key(e.From, kind, e.To), in: key(e.To, kind, e.From)}
+		p.edges[i] = preparedEdge{out: key(e.From, kind, e.To), in: key(e.To, kind, e.From)}
 	}
 	return p, nil
 }
