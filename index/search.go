@@ -197,7 +197,7 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 			return total, hits, err
 		}
 	}
-	if slice && relevance && !alike {
+	if slice && relevance && !alike && offset+limit <= byScoreMax {
 		return ix.byScore(ctx, main, limit, offset)
 	}
 	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
@@ -208,6 +208,12 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 	}
 	return sr.Total, sr.Hits, nil
 }
+
+// byScoreMax is the deepest page byScore finds. It loads a stored field
+// for each hit up to the page's end, which for deep pages may cost more
+// than the doc values it saves; the bound is a guess, not measured (pages
+// that deep are rare: the API and CLI page 20 at a time).
+const byScoreMax = 1000
 
 // byScore finds a page by relevance, ties broken by created (newest
 // first) as sortOrder's does, without reading the created of every hit,
