@@ -206,4 +206,9 @@ func TestPluginsListsTwitter(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "twitter") || !strings.Contains(out, "--followings-tweets") {
 		t.Errorf("plugins: exit %d\n%s", code, out)
 	}
+	for _, want := range []string{"--concurrency  requests in flight", "(default 8)", "(default 5)", "OAuth consumer (API) key (required)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plugins does not say %q:\n%s", want, out)
+		}
+	}
 }

@@ -43,7 +43,16 @@ func pluginsCommand() *cli.Command {
 					if len(o.EnvVars) > 0 {
 						env = " [$" + o.EnvVars[0] + "]"
 					}
-					fmt.Fprintf(c.App.Writer, "    --%s%s  %s\n", o.Name, env, o.Usage)
+					usage := o.Usage
+					switch {
+					case o.Required && o.Arg:
+						usage += " (required: this flag or the first argument)"
+					case o.Required:
+						usage += " (required)"
+					case o.Default != "" && !o.Secret:
+						usage += " (default " + o.Default + ")"
+					}
+					fmt.Fprintf(c.App.Writer, "    --%s%s  %s\n", o.Name, env, usage)
 				}
 			}
 			return nil
