@@ -2,7 +2,7 @@
 //
 // The Go runtime does not read the cgroup's memory limit: left alone, its
 // heap grows to twice what is live before it collects, and an import that
-// keeps 150 MB live was killed in a 300 MiB container. A soft memory limit
+// keeps about 150 MB live was killed in a 300 MiB container. A soft memory limit
 // below the cgroup's makes the collector run before that happens.
 package memlimit
 
@@ -17,10 +17,11 @@ import (
 const Ratio = 0.6
 
 // FromCgroup sets the Go runtime's soft memory limit to Ratio of the
-// cgroup's memory limit and returns it (math.MaxInt64: no limit). It does
-// nothing if GOMEMLIMIT is set, or if AUTOMEMLIMIT is "off"; AUTOMEMLIMIT
-// set to a number in (0, 1] replaces Ratio. Outside a cgroup, or on a
-// system without cgroups, it returns the limit in force and an error.
+// cgroup's memory limit and returns it; a cgroup without a limit gives
+// math.MaxInt64, no limit. It does nothing if GOMEMLIMIT is set, or if
+// AUTOMEMLIMIT is "off"; AUTOMEMLIMIT set to a number in (0, 1] replaces
+// Ratio. Where cgroups cannot be read, it returns the limit in force and
+// an error.
 func FromCgroup() (int64, error) {
 	return memlimit.Set(memlimit.WithRatio(Ratio), memlimit.WithProvider(memlimit.FromCgroup))
 }
