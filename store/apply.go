@@ -48,7 +48,7 @@ func (s *Store) applyTx(tx *bolt.Tx, now time.Time, p *pending) (Applied, error)
 	w := newWriter(tx, now, p.runID)
 	// The rest of the batch was validated by prepare, outside the
 	// transaction.
-	exists := func(id string) (bool, error) { return w.nodes.Get([]byte(id)) != nil, nil }
+	exists := func(id string) (bool, error) { return w.graph.Get([]byte(id)) != nil, nil }
 	if err := schema.ValidateEnds(b, exists); err != nil {
 		return Applied{}, fmt.Errorf("batch rejected, nothing written: %w", err)
 	}
@@ -127,7 +127,7 @@ type writer struct {
 	now   time.Time
 	runID uint64
 
-	nodes, raw, handles, out, in, cursors, changes, history, counts *bolt.Bucket
+	graph, handles, cursors, changes, history, counts *bolt.Bucket
 
 	// delta accumulates counter changes, written once at the end.
 	delta   map[string]int64
@@ -138,11 +138,8 @@ func newWriter(tx *bolt.Tx, now time.Time, runID uint64) *writer {
 	w := &writer{
 		now:     now,
 		runID:   runID,
-		nodes:   tx.Bucket(bucketNodes),
-		raw:     tx.Bucket(bucketRaw),
+		graph:   tx.Bucket(bucketGraph),
 		handles: tx.Bucket(bucketHandles),
-		out:     tx.Bucket(bucketOut),
-		in:      tx.Bucket(bucketIn),
 		cursors: tx.Bucket(bucketCursors),
 		changes: tx.Bucket(bucketChanges),
 		history: tx.Bucket(bucketHistory),
@@ -168,7 +165,7 @@ const countEnded = "ended"
 // node writes n (without Raw), with what prepare made of it.
 func (w *writer) node(n schema.Node, pn *preparedNode) error {
 	id := pn.id
-	storedBytes := w.nodes.Get(id)
+	storedBytes := w.graph.Get(id)
 
 	var (
 		enc       = pn.asNew
@@ -182,7 +179,7 @@ func (w *writer) node(n schema.Node, pn *preparedNode) error {
 			return corrupt(fmt.Sprintf("node %q", n.ID), err)
 		}
 		oldHandle = handleKey(stored)
-		merged = schema.Merge(stored, n) // neither has Raw: it has its own bucket
+		merged = schema.Merge(stored, n) // neither has Raw: it has its own keys
 		var err error
 		if enc, err = json.Marshal(merged); err != nil {
 			return fmt.Errorf("%w: node %q cannot be encoded: %v", schema.ErrInvalid, n.ID, err)
@@ -193,16 +190,16 @@ func (w *writer) node(n schema.Node, pn *preparedNode) error {
 
 	changed := false
 	if !bytes.Equal(enc, storedBytes) {
-		if err := w.nodes.Put(id, enc); err != nil {
+		if err := w.graph.Put(id, enc); err != nil {
 			return wrapWrite(err, "put node %q", n.ID)
 		}
 		changed = true
 	}
 	for _, r := range pn.raw {
-		if bytes.Equal(w.raw.Get(r.key), r.val) {
+		if bytes.Equal(w.graph.Get(r.key), r.val) {
 			continue
 		}
-		if err := w.raw.Put(r.key, r.val); err != nil {
+		if err := w.graph.Put(r.key, r.val); err != nil {
 			return wrapWrite(err, "put raw JSON of node %q from %q", n.ID, r.source)
 		}
 		changed = true
@@ -262,7 +259,7 @@ func (w *writer) updateHandle(n schema.Node, oldKey []byte) error {
 		// must not take the handle from the complete account that has it
 		// now.
 		var holder schema.Node
-		if v := w.nodes.Get(cur); v != nil && json.Unmarshal(v, &holder) == nil &&
+		if v := w.graph.Get(cur); v != nil && json.Unmarshal(v, &holder) == nil &&
 			!holder.Ref && bytes.Equal(handleKey(holder), newKey) {
 			return nil
 		}
@@ -343,8 +340,7 @@ func (w *writer) edge(e schema.Edge, pe *preparedEdge) error {
 		first = last
 	}
 
-	outKey := pe.out
-	cur := w.out.Get(outKey)
+	cur := w.graph.Get(pe.out)
 	v := edgeVal{FirstSeen: first, LastSeen: last}
 	if cur != nil {
 		old, err := decodeEdgeVal(cur, "edge "+e.Key())
@@ -371,11 +367,11 @@ func (w *writer) edge(e schema.Edge, pe *preparedEdge) error {
 	if bytes.Equal(enc, cur) {
 		return nil
 	}
-	if err := w.out.Put(outKey, enc); err != nil {
+	if err := w.graph.Put(pe.out, enc); err != nil {
 		return wrapWrite(err, "put edge %s", e.Key())
 	}
 	if cur == nil {
-		if err := w.in.Put(pe.in, nil); err != nil {
+		if err := w.graph.Put(pe.in, nil); err != nil {
 			return wrapWrite(err, "put edge %s", e.Key())
 		}
 		w.delta[countEdgeKey(e.Kind)]++
@@ -387,11 +383,11 @@ func (w *writer) edge(e schema.Edge, pe *preparedEdge) error {
 func (w *writer) sweep(sw schema.Sweep) error {
 	since := sw.Since.UTC()
 	kind := string(sw.Kind)
-	p := prefix(sw.Anchor, kind)
-	scan := w.out
+	tag := tagOut
 	if sw.Dir == schema.In {
-		scan = w.in
+		tag = tagIn
 	}
+	p := prefix(sw.Anchor, tag, kind)
 	// Collect first, write after: a cursor is not valid across writes to
 	// its bucket.
 	type ending struct {
@@ -399,23 +395,23 @@ func (w *writer) sweep(sw schema.Sweep) error {
 		val edgeVal
 	}
 	var end []ending
-	c := scan.Cursor()
+	c := w.graph.Cursor()
 	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-		outKey := k
+		out := k
 		if sw.Dir == schema.In {
-			outKey = key(string(k[len(p):]), kind, sw.Anchor)
-			v = w.out.Get(outKey)
+			out = outKey(string(k[len(p):]), kind, sw.Anchor)
+			v = w.graph.Get(out)
 			if v == nil {
 				return corrupt(fmt.Sprintf("edge %q (in without out)", k), fmt.Errorf("missing out key"))
 			}
 		}
-		ev, err := decodeEdgeVal(v, fmt.Sprintf("edge %q", outKey))
+		ev, err := decodeEdgeVal(v, fmt.Sprintf("edge %q", out))
 		if err != nil {
 			return err
 		}
 		if ev.Ended.IsZero() && ev.LastSeen.Before(since) {
 			ev.Ended = since
-			end = append(end, ending{bytes.Clone(outKey), ev})
+			end = append(end, ending{bytes.Clone(out), ev})
 		}
 	}
 	for _, e := range end {
@@ -423,7 +419,7 @@ func (w *writer) sweep(sw schema.Sweep) error {
 		if err != nil {
 			return err
 		}
-		if err := w.out.Put(e.key, enc); err != nil {
+		if err := w.graph.Put(e.key, enc); err != nil {
 			return wrapWrite(err, "end edge %q", e.key)
 		}
 		w.delta[countEnded]++

@@ -10,11 +10,11 @@
 // big-endian integers, so that the byte order of keys is the order we want
 // to read in and a prefix names a group of keys:
 //
-//	nodes     id                      → node JSON without Raw
-//	raw       id·source               → that source's raw platform JSON, snappy-compressed (raw.go)
+//	graph     id                      → node JSON without Raw
+//	          id·i·kind·from          → empty: an edge to id
+//	          id·o·kind·to            → an edge from id: {"first_seen","last_seen","ended"}
+//	          id·r·source             → that source's raw platform JSON, snappy-compressed (raw.go)
 //	handles   platform·lower(handle)  → account node id
-//	out       from·kind·to            → {"first_seen","last_seen","ended"}
-//	in        to·kind·from            → empty
 //	cursors   plugin·account·stream   → the plugin's cursor value
 //	runs      runID (u64)             → Run JSON
 //	changes   seq (u64)               → id of the node that changed
@@ -23,10 +23,14 @@
 //	          "edge"·kind, "ended"    → u64 counter
 //	meta      "version", "index_watermark" → u64
 //
-// Raw JSON is kept apart from the normalized node so that the search index,
-// which reads many nodes, never decodes what it does not use. Edges are
-// stored once per direction so that both "who does alice follow" and "who
-// follows alice" are prefix scans (Cursor.Seek + bytes.HasPrefix).
+// A node's raw JSON and its edges in both directions are kept beside it
+// (graph.go says why): a post's records share a page or two, and writing a
+// new post touches few pages. Raw JSON has keys of its own so that the
+// search index, which reads many nodes, never decodes what it does not
+// use. Edges are stored once per direction so that both "who does alice
+// follow" and "who follows alice" are prefix scans (Cursor.Seek +
+// bytes.HasPrefix). Layout 1 kept nodes, raw, out and in in four buckets;
+// Open upgrades such a file (migrate.go).
 //
 // # Invariants
 //
@@ -34,7 +38,8 @@
 //     (Apply rejects them), so zero-joined keys split, and prefix scans
 //     select, exactly what they mean.
 //   - Every out key has exactly one in key and the other way round; the edge's
-//     times live only in out.
+//     times live only in the out key. Raw JSON and edges are only filed under
+//     a node that is stored.
 //   - An ended edge has last_seen before ended. Seeing it again at or after
 //     ended reopens it; ended edges are kept, never deleted.
 //   - Each Apply that changes a node (its normalized fields or any of its raw

@@ -129,17 +129,38 @@ func checkInvariants(t *testing.T, s *Store) {
 		t.Errorf("invariant: counters differ from a full scan (-scan +counters):\n%s", d)
 	}
 	err = s.view(func(tx *bolt.Tx) error {
-		out, in := tx.Bucket(bucketOut), tx.Bucket(bucketIn)
-		if no, ni := out.Stats().KeyN, in.Stats().KeyN; no != ni {
-			t.Errorf("invariant: %d out keys but %d in keys", no, ni)
-		}
-		return in.ForEach(func(k, _ []byte) error {
-			p := split(k, 3)
-			if out.Get(key(p[2], p[1], p[0])) == nil {
-				t.Errorf("invariant: in key %q has no out key", k)
+		g := tx.Bucket(bucketGraph)
+		var outs, ins int
+		err := g.ForEach(func(k, _ []byte) error {
+			if isNodeKey(k) {
+				return nil
+			}
+			p := split(k, 4)
+			switch {
+			case len(p) == 3 && p[1] == tagRaw:
+				if g.Get([]byte(p[0])) == nil {
+					t.Errorf("invariant: raw JSON %q of a node that is not stored", k)
+				}
+			case len(p) != 4:
+				t.Errorf("invariant: graph key %q has %d parts", k, len(p))
+			case g.Get([]byte(p[0])) == nil:
+				t.Errorf("invariant: edge %q filed under a node that is not stored", k)
+			case p[1] == tagOut:
+				outs++
+			case p[1] == tagIn:
+				ins++
+				if g.Get(outKey(p[3], p[2], p[0])) == nil {
+					t.Errorf("invariant: in key %q has no out key", k)
+				}
+			default:
+				t.Errorf("invariant: graph key %q has an unknown tag", k)
 			}
 			return nil
 		})
+		if outs != ins {
+			t.Errorf("invariant: %d out keys but %d in keys", outs, ins)
+		}
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

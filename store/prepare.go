@@ -33,20 +33,20 @@ type prepared struct {
 type preparedNode struct {
 	id []byte
 	// asNew is the stored encoding of the node when nothing is stored
-	// under its id yet: Raw left out (it has its own bucket), Sources
+	// under its id yet: Raw left out (it has its own keys), Sources
 	// sorted and without duplicates.
 	asNew []byte
 	raw   []preparedRaw // by source name
 }
 
-// preparedRaw is a put into the raw bucket.
+// preparedRaw is a put of raw JSON.
 type preparedRaw struct {
 	source   string
 	key, val []byte // val is encodeRaw's: compressed
 }
 
 type preparedEdge struct {
-	out, in []byte // keys in the out and in buckets
+	out, in []byte // its out and in keys
 }
 
 // prepare validates what can be validated without the store and encodes
@@ -73,7 +73,7 @@ func prepare(b schema.Batch) (*prepared, error) {
 		}
 		pn := preparedNode{id: []byte(n.ID), asNew: enc}
 		for _, src := range slices.Sorted(maps.Keys(n.Raw)) {
-			pn.raw = append(pn.raw, preparedRaw{source: src, key: key(n.ID, src), val: encodeRaw(n.Raw[src])})
+			pn.raw = append(pn.raw, preparedRaw{source: src, key: rawKey(n.ID, src), val: encodeRaw(n.Raw[src])})
 		}
 		n.Raw = nil
 		p.batch.Nodes[i] = n
@@ -81,7 +81,7 @@ func prepare(b schema.Batch) (*prepared, error) {
 	}
 	for i, e := range b.Edges {
 		kind := string(e.Kind)
-		p.edges[i] = preparedEdge{out: key(e.From, kind, e.To), in: key(e.To, kind, e.From)}
+		p.edges[i] = preparedEdge{out: outKey(e.From, kind, e.To), in: inKey(e.To, kind, e.From)}
 	}
 	return p, nil
 }

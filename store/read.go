@@ -76,7 +76,7 @@ func (s *Store) NodeByHandle(platform, handle string) (schema.Node, error) {
 func (s *Store) HasComplete(id string) (bool, error) {
 	var complete bool
 	err := s.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketNodes).Get([]byte(id))
+		v := tx.Bucket(bucketGraph).Get([]byte(id))
 		if v == nil {
 			return nil
 		}
@@ -94,7 +94,8 @@ func (s *Store) HasComplete(id string) (bool, error) {
 
 // getNode reads one node; the result shares no memory with the transaction.
 func getNode(tx *bolt.Tx, id []byte, withRaw bool) (schema.Node, bool, error) {
-	v := tx.Bucket(bucketNodes).Get(id)
+	g := tx.Bucket(bucketGraph)
+	v := g.Get(id)
 	if v == nil {
 		return schema.Node{}, false, nil
 	}
@@ -104,14 +105,14 @@ func getNode(tx *bolt.Tx, id []byte, withRaw bool) (schema.Node, bool, error) {
 		return n, false, corrupt(fmt.Sprintf("node %q", id), err)
 	}
 	if withRaw {
-		n.Raw = readRaw(tx.Bucket(bucketRaw).Cursor(), string(id))
+		n.Raw = readRaw(g.Cursor(), string(id))
 	}
 	return n, true, nil
 }
 
 func readRaw(c *bolt.Cursor, id string) map[string]json.RawMessage {
 	var m map[string]json.RawMessage
-	p := prefix(id)
+	p := prefix(id, tagRaw)
 	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
 		if m == nil {
 			m = map[string]json.RawMessage{}
@@ -134,27 +135,27 @@ func (s *Store) Edges(id string, dir schema.Direction, kind schema.EdgeKind) ([]
 	if dir != schema.In && dir != schema.Out {
 		return nil, fmt.Errorf("store: edge direction %q: want %q or %q", dir, schema.In, schema.Out)
 	}
-	p := prefix(id)
+	tag := tagOut
+	if dir == schema.In {
+		tag = tagIn
+	}
+	p := prefix(id, tag)
 	if kind != "" {
-		p = prefix(id, string(kind))
+		p = prefix(id, tag, string(kind))
 	}
 	var edges []schema.Edge
 	err := s.view(func(tx *bolt.Tx) error {
-		out := tx.Bucket(bucketOut)
-		scan := out
-		if dir == schema.In {
-			scan = tx.Bucket(bucketIn)
-		}
-		c := scan.Cursor()
+		g := tx.Bucket(bucketGraph)
+		c := g.Cursor()
 		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-			parts := split(k, 3)
-			if len(parts) != 3 {
-				return corrupt(fmt.Sprintf("edge key %q", k), fmt.Errorf("want 3 parts"))
+			anchor, kind, other, ok := edgeKeyParts(k)
+			if !ok {
+				return corrupt(fmt.Sprintf("edge key %q", k), fmt.Errorf("want 4 parts"))
 			}
-			e := schema.Edge{From: parts[0], Kind: schema.EdgeKind(parts[1]), To: parts[2]}
+			e := schema.Edge{From: anchor, Kind: schema.EdgeKind(kind), To: other}
 			if dir == schema.In {
-				e.From, e.To = parts[2], parts[0]
-				if v = out.Get(key(e.From, parts[1], e.To)); v == nil {
+				e.From, e.To = other, anchor
+				if v = g.Get(outKey(e.From, kind, e.To)); v == nil {
 					return corrupt(fmt.Sprintf("edge %s", e.Key()), fmt.Errorf("in key without out key"))
 				}
 			}
@@ -291,9 +292,10 @@ func (s *Store) ForEachNode(fn func(schema.Node) error) error {
 	for {
 		var chunk []schema.Node
 		err := s.view(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bucketNodes).Cursor()
-			raw := tx.Bucket(bucketRaw).Cursor()
-			for k, v := seekAfter(c, after); k != nil && len(chunk) < iterChunk; k, v = c.Next() {
+			g := tx.Bucket(bucketGraph)
+			c, raw := g.Cursor(), g.Cursor()
+			next := func(k, v []byte) ([]byte, []byte) { return toNode(c, k, v) }
+			for k, v := next(seekAfter(c, after)); k != nil && len(chunk) < iterChunk; k, v = next(c.Next()) {
 				var n schema.Node
 				if err := json.Unmarshal(v, &n); err != nil {
 					return corrupt(fmt.Sprintf("node %q", k), err)
@@ -326,13 +328,14 @@ func (s *Store) ForEachEdge(fn func(schema.Edge) error) error {
 	for {
 		var chunk []schema.Edge
 		err := s.view(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bucketOut).Cursor()
-			for k, v := seekAfter(c, after); k != nil && len(chunk) < iterChunk; k, v = c.Next() {
-				p := split(k, 3)
-				if len(p) != 3 {
-					return corrupt(fmt.Sprintf("edge key %q", k), fmt.Errorf("want 3 parts"))
+			c := tx.Bucket(bucketGraph).Cursor()
+			next := func(k, v []byte) ([]byte, []byte) { return toOut(c, k, v) }
+			for k, v := next(seekAfter(c, after)); k != nil && len(chunk) < iterChunk; k, v = next(c.Next()) {
+				from, kind, to, ok := edgeKeyParts(k)
+				if !ok {
+					return corrupt(fmt.Sprintf("edge key %q", k), fmt.Errorf("want 4 parts"))
 				}
-				e := schema.Edge{From: p[0], Kind: schema.EdgeKind(p[1]), To: p[2]}
+				e := schema.Edge{From: from, Kind: schema.EdgeKind(kind), To: to}
 				ev, err := decodeEdgeVal(v, "edge "+e.Key())
 				if err != nil {
 					return err
@@ -342,7 +345,7 @@ func (s *Store) ForEachEdge(fn func(schema.Edge) error) error {
 			}
 			if len(chunk) == iterChunk {
 				last := chunk[len(chunk)-1]
-				after = key(last.From, string(last.Kind), last.To)
+				after = outKey(last.From, string(last.Kind), last.To)
 			}
 			return nil
 		})

@@ -20,8 +20,9 @@ import (
 const FileName = "podimport.db"
 
 // formatVersion is the layout described in the package comment. A file
-// written with a newer layout is refused rather than misread.
-const formatVersion = 1
+// written with a newer layout is refused rather than misread; one written
+// with an older layout is upgraded when it is opened (migrate.go).
+const formatVersion = 2
 
 var (
 	// ErrInUse is wrapped by the error Open returns when another process
@@ -45,11 +46,8 @@ func (e *inUseError) Unwrap() []error { return []error{ErrInUse, e.cause} }
 
 // Bucket names.
 var (
-	bucketNodes   = []byte("nodes")
-	bucketRaw     = []byte("raw")
+	bucketGraph   = []byte("graph") // nodes, raw JSON and edges (graph.go)
 	bucketHandles = []byte("handles")
-	bucketOut     = []byte("out")
-	bucketIn      = []byte("in")
 	bucketCursors = []byte("cursors")
 	bucketRuns    = []byte("runs")
 	bucketChanges = []byte("changes")
@@ -57,8 +55,7 @@ var (
 	bucketCounts  = []byte("counts")
 	bucketMeta    = []byte("meta")
 
-	allBuckets = [][]byte{bucketNodes, bucketRaw, bucketHandles, bucketOut, bucketIn,
-		bucketCursors, bucketRuns, bucketChanges, bucketHistory, bucketCounts, bucketMeta}
+	allBuckets = [][]byte{bucketGraph, bucketHandles, bucketCursors, bucketRuns, bucketChanges, bucketHistory, bucketCounts, bucketMeta}
 )
 
 // Keys of the meta bucket.
@@ -134,7 +131,11 @@ func Open(dir string, opts Options) (*Store, error) {
 		now = time.Now
 	}
 	s := &Store{dir: dir, path: path, db: db, now: now, noSync: opts.NoSync, group: newCommitter()}
-	if err := s.init(); err != nil {
+	version, err := s.init()
+	if err == nil && version < formatVersion {
+		err = s.migrate(version)
+	}
+	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -142,9 +143,11 @@ func Open(dir string, opts Options) (*Store, error) {
 }
 
 // init creates the buckets and checks the layout version, so that every
-// later transaction can take the buckets as given.
-func (s *Store) init() error {
-	return s.update("the store was not initialized", func(tx *bolt.Tx) error {
+// later transaction can take the buckets as given. It returns the version
+// the file has: formatVersion for a new file, less for one that Open must
+// upgrade first.
+func (s *Store) init() (version uint64, err error) {
+	err = s.update("the store was not initialized", func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
@@ -152,13 +155,16 @@ func (s *Store) init() error {
 		}
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(metaVersion); v != nil {
-			if got := decodeU64(v); got > formatVersion {
-				return fmt.Errorf("store %s has layout version %d, this podimport reads up to %d; upgrade podimport", s.path, got, formatVersion)
+			version = decodeU64(v)
+			if version > formatVersion {
+				return fmt.Errorf("store %s has layout version %d, this podimport reads up to %d; upgrade podimport", s.path, version, formatVersion)
 			}
 			return nil
 		}
+		version = formatVersion
 		return meta.Put(metaVersion, encodeU64(formatVersion))
 	})
+	return version, err
 }
 
 // Close closes the store and releases the file lock.
