@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -82,7 +83,7 @@ func replay(batches []schema.Batch, posts, workers int, noSync bool) error {
 	next := make(chan schema.Batch)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
-	cpu0 := cpuTime()
+	cpu0, written0 := cpuTime(), bytesWritten()
 	start := time.Now()
 	for range workers {
 		wg.Go(func() {
@@ -99,7 +100,7 @@ func replay(batches []schema.Batch, posts, workers int, noSync bool) error {
 	}
 	close(next)
 	wg.Wait()
-	elapsed, cpu := time.Since(start), cpuTime()-cpu0
+	elapsed, cpu, written := time.Since(start), cpuTime()-cpu0, bytesWritten()-written0
 	select {
 	case err := <-errs:
 		return err
@@ -109,9 +110,10 @@ func replay(batches []schema.Batch, posts, workers int, noSync bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("store: %d posts in %v: %.0f posts/s, %.1f CPU-s (%.0f µs a post), file %.1f MiB, %d workers, nosync=%v\n",
+	fmt.Printf("store: %d posts in %v: %.0f posts/s, %.1f CPU-s (%.0f µs a post), %.1f KiB written a post, file %.1f MiB, %d workers, nosync=%v\n",
 		posts, elapsed.Round(time.Millisecond), float64(posts)/elapsed.Seconds(), cpu.Seconds(),
-		float64(cpu.Microseconds())/float64(posts), float64(fi.Size())/(1<<20), workers, noSync)
+		float64(cpu.Microseconds())/float64(posts), float64(written)/1024/float64(posts),
+		float64(fi.Size())/(1<<20), workers, noSync)
 	return nil
 }
 
@@ -122,6 +124,23 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// bytesWritten is how many bytes this process has passed to write calls
+// so far (wchar of /proc/self/io; bbolt writes its pages with pwrite), 0
+// where that is not available.
+func bytesWritten() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // recordingHost is an importer.Host that keeps the emitted batches
