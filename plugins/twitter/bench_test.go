@@ -47,8 +47,9 @@ func BenchmarkMapPage(b *testing.B) {
 			b.Fatal(err)
 		}
 		var bl schema.Builder
+		m := pageMapper{bl: &bl}
 		for _, raw := range page {
-			if _, err := MapTweet(raw, &bl); err != nil {
+			if _, err := m.tweet(raw, rawKey); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -351,9 +351,10 @@ func (r *run) timeline(ctx context.Context, s timelineSpec) error {
 			break
 		}
 		var bl schema.Builder
+		m := pageMapper{bl: &bl}
 		var lowest, highest uint64
 		for _, raw := range page {
-			id, err := MapTweet(raw, &bl)
+			id, err := m.tweet(raw, rawKey)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.stream, err)
 			}

@@ -175,15 +175,47 @@ func mapUser(raw json.RawMessage, key string, bl *schema.Builder) (string, error
 // quoted objects: those are stored as their own nodes with their own raw
 // JSON, so nothing is lost and nothing is stored twice.
 func MapTweet(raw json.RawMessage, bl *schema.Builder) (string, error) {
-	return mapTweet(raw, rawKey, bl)
+	return (&pageMapper{bl: bl}).tweet(raw, rawKey)
 }
 
-// mapTweet maps a tweet whose raw JSON is kept under key: rawKey for a
+// A pageMapper maps the tweets of one page into one batch (MapTweet maps
+// one). Every tweet embeds its author's user object, so a following's
+// timeline page holds the same object 200 times; the mapper decodes each
+// distinct one once. Merging the same object into the batch again would
+// change nothing, unless another object of the same account (an older view
+// inside a retweet) was merged in between; only then is it mapped again.
+// (A reference merged in between only fills gaps, which the object leaves
+// as they are.)
+type pageMapper struct {
+	bl *schema.Builder
+	// users maps a user object (its raw JSON) to its account id; last is
+	// the user object most recently merged into each account.
+	users, last map[string]string
+}
+
+func (m *pageMapper) embeddedUser(raw json.RawMessage) (string, error) {
+	if id, ok := m.users[string(raw)]; ok && m.last[id] == string(raw) {
+		return id, nil
+	}
+	id, err := mapUser(raw, rawKeyEmbedded, m.bl)
+	if err != nil {
+		return "", err
+	}
+	if m.users == nil {
+		m.users, m.last = map[string]string{}, map[string]string{}
+	}
+	s := string(raw)
+	m.users[s], m.last[id] = id, s
+	return id, nil
+}
+
+// tweet maps a tweet whose raw JSON is kept under key: rawKey for a
 // tweet as a timeline lists it, rawKeyEmbedded for one embedded in another
 // (retweeted or quoted). The two views differ (an embedded quote has no
 // quoted_status of its own), and keeping them apart means neither
 // overwrites the other, whichever commits last.
-func mapTweet(raw json.RawMessage, key string, bl *schema.Builder) (string, error) {
+func (m *pageMapper) tweet(raw json.RawMessage, key string) (string, error) {
+	bl := m.bl
 	var t tweet
 	if err := decodeJSON(raw, &t); err != nil {
 		return "", fmt.Errorf("twitter: tweet object: %w", err)
@@ -201,7 +233,7 @@ func mapTweet(raw json.RawMessage, key string, bl *schema.Builder) (string, erro
 	if len(t.User) == 0 || string(t.User) == "null" {
 		return "", fmt.Errorf("twitter: tweet %s has no user object", t.IDStr)
 	}
-	author, err := mapUser(t.User, rawKeyEmbedded, bl)
+	author, err := m.embeddedUser(t.User)
 	if err != nil {
 		return "", fmt.Errorf("twitter: tweet %s: %w", t.IDStr, err)
 	}
@@ -240,7 +272,7 @@ func mapTweet(raw json.RawMessage, key string, bl *schema.Builder) (string, erro
 	if hasJSON(t.RetweetedStatus) {
 		// The top-level text of a retweet is "RT @x: …", cut short in
 		// extended mode; the retweeted tweet has the whole of it.
-		orig, err := mapTweet(t.RetweetedStatus, rawKeyEmbedded, bl)
+		orig, err := m.tweet(t.RetweetedStatus, rawKeyEmbedded)
 		if err != nil {
 			return "", fmt.Errorf("twitter: retweet %s: %w", t.IDStr, err)
 		}
@@ -256,7 +288,7 @@ func mapTweet(raw json.RawMessage, key string, bl *schema.Builder) (string, erro
 	}
 
 	if hasJSON(t.QuotedStatus) {
-		q, err := mapTweet(t.QuotedStatus, rawKeyEmbedded, bl)
+		q, err := m.tweet(t.QuotedStatus, rawKeyEmbedded)
 		if err != nil {
 			return "", fmt.Errorf("twitter: quote %s: %w", t.IDStr, err)
 		}
