@@ -8,7 +8,8 @@ import (
 )
 
 // Raw platform JSON is most of a store's bytes (about 1.3 KiB per tweet),
-// and JSON compresses well, so the raw bucket holds it snappy-compressed:
+// and JSON compresses well, so its values (id·r·source in the graph
+// bucket) hold it snappy-compressed:
 // rawSnappy, then a snappy block. A value that starts with anything else is
 // plain JSON (a JSON text never starts with byte 1), which keeps stores
 // written before compression readable.
