@@ -383,11 +383,7 @@ func (w *writer) edge(e schema.Edge, pe *preparedEdge) error {
 func (w *writer) sweep(sw schema.Sweep) error {
 	since := sw.Since.UTC()
 	kind := string(sw.Kind)
-	tag := tagOut
-	if sw.Dir == schema.In {
-		tag = tagIn
-	}
-	p := prefix(sw.Anchor, tag, kind)
+	p := prefix(sw.Anchor, edgeTag(sw.Dir), kind)
 	// Collect first, write after: a cursor is not valid across writes to
 	// its bucket.
 	type ending struct {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/podimport/podimport/schema"
 )
 
 // The graph bucket holds every node together with its raw JSON and its
@@ -31,6 +33,15 @@ const (
 	tagOut = "o"
 	tagRaw = "r"
 )
+
+// edgeTag is the tag of the keys that hold a node's edges in direction dir
+// (schema.Out or schema.In).
+func edgeTag(dir schema.Direction) string {
+	if dir == schema.In {
+		return tagIn
+	}
+	return tagOut
+}
 
 func rawKey(id, source string) []byte     { return key(id, tagRaw, source) }
 func outKey(from, kind, to string) []byte { return key(from, tagOut, kind, to) }

@@ -135,10 +135,7 @@ func (s *Store) Edges(id string, dir schema.Direction, kind schema.EdgeKind) ([]
 	if dir != schema.In && dir != schema.Out {
 		return nil, fmt.Errorf("store: edge direction %q: want %q or %q", dir, schema.In, schema.Out)
 	}
-	tag := tagOut
-	if dir == schema.In {
-		tag = tagIn
-	}
+	tag := edgeTag(dir)
 	p := prefix(id, tag)
 	if kind != "" {
 		p = prefix(id, tag, string(kind))
@@ -148,14 +145,14 @@ func (s *Store) Edges(id string, dir schema.Direction, kind schema.EdgeKind) ([]
 		g := tx.Bucket(bucketGraph)
 		c := g.Cursor()
 		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-			anchor, kind, other, ok := edgeKeyParts(k)
+			anchor, edgeKind, other, ok := edgeKeyParts(k)
 			if !ok {
 				return corrupt(fmt.Sprintf("edge key %q", k), fmt.Errorf("want 4 parts"))
 			}
-			e := schema.Edge{From: anchor, Kind: schema.EdgeKind(kind), To: other}
+			e := schema.Edge{From: anchor, Kind: schema.EdgeKind(edgeKind), To: other}
 			if dir == schema.In {
 				e.From, e.To = other, anchor
-				if v = g.Get(outKey(e.From, kind, e.To)); v == nil {
+				if v = g.Get(outKey(e.From, edgeKind, e.To)); v == nil {
 					return corrupt(fmt.Sprintf("edge %s", e.Key()), fmt.Errorf("in key without out key"))
 				}
 			}
