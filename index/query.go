@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -8,7 +9,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 )
 
 // Op is the kind of one clause of a query.
@@ -260,14 +264,23 @@ var fieldFor = map[Op]string{
 }
 
 // compile turns the AST into Bleve query objects: the query, and its
-// positive text clauses (for highlighting). Text clauses (words, phrases)
-// score; the structured clauses filter without scoring when there is text
-// to score, and are the query otherwise. Words are analyzed with
-// the text analyzer here: one token becomes a term query, several (a CJK
-// run, "e-mail", a url) a phrase. A clause whose text has no tokens at all
-// (punctuation) is dropped.
+// positive text clauses (for highlighting).
+//
+// Only words, phrases, hashtags and mentions score: relevance is how well
+// a post matches what was searched for. The other operators (from:, to:,
+// since:, until:, has:, is:, lang:, platform:, kind:) only select: a post
+// with media and links is not less "has:media" than one with media alone,
+// and a post of a busy day is not less "since:" than one of a quiet day,
+// which is what their term scores would say. A query of such filters alone
+// scores every hit 0, so by relevance its hits come newest first (the tie
+// break), and Bleve, not asked for scores, answers it from its posting
+// bitmaps.
+//
+// Words are analyzed with the text analyzer here: one token becomes a term
+// query, several (a CJK run, "e-mail", a url) a phrase. A clause whose text
+// has no tokens at all (punctuation) is dropped.
 func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Query) {
-	var filters, not []query.Query
+	var scored, filters, not []query.Query
 	for _, c := range q.Clauses {
 		bq := c.query(an)
 		switch {
@@ -276,22 +289,25 @@ func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Qu
 			not = append(not, bq)
 		case c.Op == OpWord || c.Op == OpPhrase:
 			text = append(text, bq)
+			scored = append(scored, bq)
+		case c.Op == OpHashtag || c.Op == OpMention:
+			scored = append(scored, bq)
 		default:
 			filters = append(filters, bq)
 		}
 	}
-	if len(text)+len(filters)+len(not) == 0 {
+	if len(scored)+len(filters)+len(not) == 0 {
 		return query.NewMatchAllQuery(), nil
 	}
 	bq := &query.BooleanQuery{}
 	switch {
-	case len(text) > 0:
-		bq.Must = conj(text)
+	case len(scored) > 0:
+		bq.Must = conj(scored)
 		if len(filters) > 0 {
 			bq.Filter = conj(filters)
 		}
 	case len(filters) > 0:
-		bq.Must = conj(filters)
+		bq.Must = unscored{conj(filters)}
 		if len(not) > 0 {
 			// Bleve drops a Must that matches nothing (a since: past
 			// every post has no terms in its range), and a Boolean
@@ -309,6 +325,16 @@ func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Qu
 	return bq, text
 }
 
+// unscored matches what q matches, every document with score 0. Its
+// searcher is q's, built not to score: Bleve then skips term frequencies
+// and norms, and answers a conjunction or disjunction of terms from their
+// posting bitmaps.
+type unscored struct{ q query.Query }
+
+func (u unscored) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	return u.q.Searcher(ctx, i, m, search.SearcherOptions{Score: "none"})
+}
+
 // query is the Bleve query of a clause, without its negation; nil for
 // text without tokens.
 func (c Clause) query(an analysis.Analyzer) query.Query {
@@ -324,19 +350,18 @@ func (c Clause) query(an analysis.Analyzer) query.Query {
 }
 
 // scoresAlike tells whether all the hits of q, a query without text,
-// score alike: surely when its positive clauses (if any) are all on fields
-// with one value per document (from:, to:, lang:, platform:, kind:);
-// maybe when some are on fields with several (#, @, has:, is:), as a
-// document's score falls with its number of values; not when there is a
-// since: or until:, as a day's score falls with its number of documents.
+// score alike: surely when none of its positive clauses scores (see
+// compile: they are filters); maybe when some are hashtags or mentions, as
+// a document's score falls with its number of tags or mentions; not when
+// there are words or phrases.
 func (q *Query) scoresAlike() (sure, maybe bool) {
 	sure = true
 	for _, c := range q.Clauses {
 		switch {
 		case c.Negate:
-		case c.Op == OpWord || c.Op == OpPhrase || c.Op == OpSince || c.Op == OpUntil:
+		case c.Op == OpWord || c.Op == OpPhrase:
 			return false, false
-		case c.Op == OpHashtag || c.Op == OpMention || c.Op == OpHas || c.Op == OpIs:
+		case c.Op == OpHashtag || c.Op == OpMention:
 			sure = false
 		}
 	}

@@ -167,9 +167,16 @@ func TestSearchSort(t *testing.T) {
 		{"kind:account", SortOldest, []string{a1, a2, a3}},
 		{"golang", SortNewest, []string{p7, p2, p1, p10, a1}},
 		{"golang", SortOldest, []string{a1, p10, p1, p2, p7}},
-		// Keyword-only queries score alike, so relevance is newest first.
+		// Filters do not score, so by relevance a query of filters alone
+		// is newest first: from:, and also since: (whose days differ in
+		// how many posts they hold) and has: (whose posts differ in how
+		// many has: values they carry).
 		{"from:alice", SortRelevance, []string{p9, p2, p1, a1}},
 		{"from:alice", "", []string{p9, p2, p1, a1}},
+		{"since:2024-03-01", SortRelevance, []string{p9, p8, p7, p6, p5}},
+		{"since:2024-01-01 until:2024-01-11", SortRelevance, []string{p2, p1}},
+		{"has:media", SortRelevance, []string{p9, p4}},
+		{"kind:post -has:media since:2024-01-01", SortRelevance, []string{p8, p7, p6, p5, p3, p2, p1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q+"/"+string(tt.sort), func(t *testing.T) {
@@ -179,6 +186,11 @@ func TestSearchSort(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, ids(res.Hits)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+			for _, h := range res.Hits {
+				if tt.sort == SortRelevance && h.Score != 0 {
+					t.Errorf("%s scores %v; filters alone score 0", h.ID, h.Score)
+				}
 			}
 		})
 	}
