@@ -56,7 +56,7 @@ func main() {
 	case len(os.Args) >= 2 && os.Args[1] == "fake-api":
 		err = serveFake(os.Args[2:])
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE]\n       go run ./bench latency [-latency 200ms] [-concurrency N] [-cpuprofile FILE]\n       go run ./bench store [-posts N] [-workers N] [-nosync] [-runs N]\n       go run ./bench efficiency [-followers 100,10000,100000]\n       go run ./bench fts5 [-posts 1000000] [-dir DIR] [-runs 50] [-seed 1]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench import [-posts N] [-dir DIR] [-runs N] [-cpuprofile FILE] [-memprofile FILE]\n       go run ./bench latency [-latency 200ms] [-concurrency N] [-cpuprofile FILE]\n       go run ./bench store [-posts N] [-workers N] [-nosync] [-runs N]\n       go run ./bench efficiency [-followers 100,10000,100000]\n       go run ./bench fts5 [-posts 1000000] [-dir DIR] [-runs 50] [-seed 1]")
 		os.Exit(2)
 	}
 	if err != nil {
@@ -71,6 +71,7 @@ func benchImport(args []string) error {
 	dir := fl.String("dir", "", "store folder (default: a fresh temporary folder, removed afterwards)")
 	runs := fl.Int("runs", 50, "times each search query is run")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the import to this file")
+	memprofile := fl.String("memprofile", "", "write a heap profile taken near the peak of heap in use to this file")
 	concurrency := fl.Int("concurrency", 0, "followings' timelines fetched at once (0: the plugin's default)")
 	fl.Parse(args)
 
@@ -110,7 +111,7 @@ func benchImport(args []string) error {
 		return err
 	}
 	defer stopProfile()
-	peak := watchHeap()
+	peak := watchHeap(*memprofile)
 	log := zerolog.Nop()
 	start := time.Now()
 	rec, err := importer.Run(context.Background(), importer.RunConfig{Store: s, Index: ix, Log: &log}, twitter.Plugin{}, job)
@@ -316,16 +317,25 @@ func serveFake(args []string) error {
 }
 
 // watchHeap samples the Go heap in use until the returned function is
-// called, and returns the peak.
-func watchHeap() func() uint64 {
+// called, and returns the peak. With a memprofile path, it writes a heap
+// profile there each time the heap in use reaches a new peak (at most once
+// a second), so the file ends up showing what was live near the peak.
+func watchHeap(memprofile string) func() uint64 {
 	var peak atomic.Uint64
 	done := make(chan struct{})
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		var ms runtime.MemStats
+		var written time.Time
 		for {
 			runtime.ReadMemStats(&ms)
 			if ms.HeapInuse > peak.Load() {
 				peak.Store(ms.HeapInuse)
+				if memprofile != "" && time.Since(written) > time.Second {
+					writeHeapProfile(memprofile)
+					written = time.Now()
+				}
 			}
 			select {
 			case <-done:
@@ -334,7 +344,20 @@ func watchHeap() func() uint64 {
 			}
 		}
 	}()
-	return func() uint64 { close(done); return peak.Load() }
+	return func() uint64 { close(done); <-stopped; return peak.Load() }
+}
+
+// writeHeapProfile writes the heap profile (in-use and allocated) to path.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: memprofile:", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: memprofile:", err)
+	}
 }
 
 // peakRSS is the process's high-water resident set (VmHWM), in bytes.
