@@ -71,6 +71,9 @@ func TestSearchOperators(t *testing.T) {
 		{"nosuchword lang:de -golang", nil},
 		{"#nosuchtag -golang", nil},
 		{"since:2030-01-01 -golang", nil},
+		{"#golang since:2030-01-01 -golang", nil},
+		{"#golang since:2030-01-01", nil},
+		{"@alice since:2030-01-01 -golang", nil},
 		{"-is:reply -is:repost -is:quote kind:post", []string{p1, p2, p3, p4, p6, p9, p10}},
 		// from: / to: / mentions / hashtags.
 		{"from:alice", []string{a1, p1, p2, p9}},
