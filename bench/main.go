@@ -113,6 +113,8 @@ func benchImport(args []string) error {
 	}
 	defer stopProfile()
 	peak := watchHeap(*memprofile)
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	log := zerolog.Nop()
 	start := time.Now()
 	rec, err := importer.Run(context.Background(), importer.RunConfig{Store: s, Index: ix, Log: &log}, twitter.Plugin{}, job)
@@ -122,6 +124,8 @@ func benchImport(args []string) error {
 		return err
 	}
 	heap := peak()
+	var ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms1)
 	st, err := s.Stats()
 	if err != nil {
 		return err
@@ -139,6 +143,8 @@ func benchImport(args []string) error {
 		n, rec.Written, requests, took.Round(time.Millisecond), float64(n)/took.Seconds())
 	fmt.Printf("memory: peak RSS %s, peak Go heap in use %s (the fake API runs in another process)\n",
 		mib(peakRSS()), mib(heap))
+	fmt.Printf("allocated: %s, %.1f KiB a post, in %d collections\n",
+		mib(ms1.TotalAlloc-ms0.TotalAlloc), float64(ms1.TotalAlloc-ms0.TotalAlloc)/1024/float64(n), ms1.NumGC-ms0.NumGC)
 	fmt.Printf("disk: store %s + index %s = %.0f bytes per post\n",
 		mib(storeBytes), mib(indexBytes), float64(storeBytes+indexBytes)/float64(n))
 
