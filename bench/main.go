@@ -40,8 +40,12 @@ import (
 )
 
 func main() {
-	// As the podimport binary does (a container's memory limit).
-	_, _ = memlimit.FromCgroup()
+	if len(os.Args) < 2 || os.Args[1] != "fake-api" {
+		// As the podimport binary does (the collector's settings, and a
+		// container's memory limit). The fake API, which stands in for
+		// another machine, has settings of its own (serveFake).
+		memlimit.Start()
+	}
 	var err error
 	switch {
 	case len(os.Args) >= 2 && os.Args[1] == "import":

@@ -35,8 +35,10 @@ const (
 )
 
 func main() {
-	// Errors are left alone: outside a container there is no limit to fit.
-	_, _ = memlimit.FromCgroup()
+	// The collector's settings for an import, within a container's memory
+	// limit if there is one (internal/memlimit). They last as long as the
+	// process.
+	memlimit.Start()
 	ctx, stop := notifySignals(context.Background())
 	defer stop()
 	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))

@@ -1,9 +1,11 @@
-// Package memlimit fits the Go heap to the memory a container grants.
+// Package memlimit fits the Go heap to the memory an import may use.
 //
 // The Go runtime does not read the cgroup's memory limit: left alone, its
 // heap grows to twice what is live before it collects, and an import that
 // keeps about 150 MB live was killed in a 300 MiB container. A soft memory limit
-// below the cgroup's makes the collector run before that happens.
+// below the cgroup's makes the collector run before that happens
+// (FromCgroup). Start adds the collector's settings for an import
+// (budget.go).
 package memlimit
 
 import (
