@@ -64,8 +64,9 @@ func Start() (stop func()) {
 		}
 	}
 	update()
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		t := time.NewTicker(livePoll)
 		defer t.Stop()
 		for {
@@ -77,7 +78,8 @@ func Start() (stop func()) {
 			}
 		}
 	}()
-	return func() { close(done) }
+	// stop waits for the poller, so that it changes nothing afterwards.
+	return func() { close(done); <-exited }
 }
 
 // Budget is the soft memory limit for a live heap of live bytes under a
