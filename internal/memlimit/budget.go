@@ -9,7 +9,7 @@ import (
 )
 
 // The collector's settings for an import. Left at Go's defaults (GOGC=100,
-// no limit), the collector ran 150–165 times in a 100,000-post import,
+// no limit), the collector ran 149–168 times in a 100,000-post import,
 // about every 55 MB allocated, and took about 15% of the CPU: the import
 // allocates about 85 KiB a post and keeps little of it. Collecting when the
 // heap reaches three times what is live (GCPercent), but never letting it
