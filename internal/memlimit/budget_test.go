@@ -6,29 +6,30 @@ import (
 	"testing"
 )
 
-func TestBudget(t *testing.T) {
+func TestPercent(t *testing.T) {
 	const mib = 1 << 20
 	for _, tt := range []struct {
-		live, ceiling, want int64
+		live int64
+		want int
 	}{
-		{0, math.MaxInt64, MinBudget},                         // nothing live yet
-		{100 * mib, math.MaxInt64, MinBudget},                 // 2×live under MinBudget
-		{128 * mib, math.MaxInt64, MinBudget},                 // the turning point
-		{200 * mib, math.MaxInt64, 400 * mib},                 // a large live heap: as GOGC=100
-		{2000 * mib, math.MaxInt64, 4000 * mib},               // never collected over and over
-		{50 * mib, 180 * mib, 180 * mib},                      // a 300 MiB container's share
-		{200 * mib, 180 * mib, 180 * mib},                     // the ceiling wins even then
-		{math.MaxInt64 / 2, math.MaxInt64, math.MaxInt64 - 1}, // no overflow
-		{math.MaxInt64 - 1, math.MaxInt64, math.MaxInt64},
+		{0, 200},                 // nothing live yet
+		{50 * mib, 200},          // three times live is under MinBudget
+		{74 * mib, 200},          // 222 MiB
+		{90 * mib, 140},          // up to MinBudget: 148, rounded down
+		{111 * mib, 100},         // 101, rounded down
+		{112 * mib, 100},         // twice live is MinBudget
+		{2000 * mib, 100},        // as Go's default
+		{math.MaxInt64 - 1, 100}, // no overflow
 	} {
-		if got := Budget(tt.live, tt.ceiling); got != tt.want {
-			t.Errorf("Budget(%d MiB, %d MiB) = %d MiB, want %d MiB", tt.live/mib, tt.ceiling/mib, got/mib, tt.want/mib)
+		if got := Percent(tt.live); got != tt.want {
+			t.Errorf("Percent(%d MiB) = %d, want %d", tt.live/mib, got, tt.want)
 		}
 	}
 }
 
-// TestStart checks that Start sets GOGC and a limit of at least MinBudget,
-// and that a GOGC of the user's leaves both alone.
+// TestStart checks that Start sets GOGC (the test's live heap is small, so
+// to GCPercent) and sets no memory limit of its own, and that a GOGC of
+// the user's leaves both alone.
 func TestStart(t *testing.T) {
 	t.Setenv("AUTOMEMLIMIT", "")
 	t.Setenv("GOMEMLIMIT", "")
@@ -57,8 +58,8 @@ func TestStart(t *testing.T) {
 	if gc != GCPercent {
 		t.Errorf("GOGC after Start = %d, want %d", gc, GCPercent)
 	}
-	if limit < min(MinBudget, ceiling) || limit == math.MaxInt64 {
-		t.Errorf("memory limit after Start = %d, want at least %d and not unlimited", limit, min(MinBudget, ceiling))
+	if want := min(ceiling, math.MaxInt64); limit != want {
+		t.Errorf("memory limit after Start = %d, want %d (the container's share, if any)", limit, want)
 	}
 
 	debug.SetGCPercent(100)
