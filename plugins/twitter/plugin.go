@@ -35,9 +35,10 @@ const maxConcurrency = 16
 
 // defaultConcurrency is the requests in flight when --concurrency is not
 // given. At 200 ms a response, 8 in flight import the reference workload
-// (200 followings with 200 tweets each) in 12.4-16.2 s on the project's
-// machine, against 15.4-15.7 s at 4 (BENCHMARKS.md): the store's commit
-// path, not the network, sets the pace beyond that. The requests made are
+// (200 followings with 200 tweets each) in 10.7-12.8 s on the project's
+// machine (sixth session), against 15.4-15.7 s at 4 when 8 took 12.4-16.2 s
+// (BENCHMARKS.md): the store's commit path, not the network, sets the pace
+// beyond that. The requests made are
 // the same, and the workers share each endpoint's rate-limit window, so
 // more in flight never earns a 429.
 const defaultConcurrency = 8
