@@ -435,10 +435,19 @@ func textQuery(an analysis.Analyzer, s string) query.Query {
 		tq.SetField(fieldText)
 		return tq
 	}
-	pq := query.NewMatchPhraseQuery(s)
-	pq.SetField(fieldText)
-	pq.Analyzer = textAnalyzer
-	return pq
+	terms := make([]string, len(toks))
+	for i, t := range toks {
+		if t.Position != toks[0].Position+i {
+			// Two terms at one position, or a gap: Bleve's phrase
+			// searcher knows what to do.
+			pq := query.NewMatchPhraseQuery(s)
+			pq.SetField(fieldText)
+			pq.Analyzer = textAnalyzer
+			return pq
+		}
+		terms[i] = string(t.Term)
+	}
+	return phraseQuery{terms: terms}
 }
 
 // sinceQuery matches documents created on day d (midnight UTC) or later:
