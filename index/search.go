@@ -209,10 +209,11 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 	return sr.Total, sr.Hits, nil
 }
 
-// byScoreMax is the deepest page byScore finds. It loads a stored field
-// for each hit up to the page's end, which for deep pages may cost more
-// than the doc values it saves; the bound is a guess, not measured (pages
-// that deep are rare: the API and CLI page 20 at a time).
+// byScoreMax is the deepest page byScore finds. It reads the created doc
+// value of each hit up to the page's end, and of more while the search
+// runs (see topScored), which for deep pages may cost more than one sorted
+// search; the bound is a guess, not measured (pages that deep are rare:
+// the API and CLI page 20 at a time).
 const byScoreMax = 1000
 
 // byScore finds a page by relevance, ties broken by created (newest
@@ -221,15 +222,15 @@ const byScoreMax = 1000
 // score alone, which needs no doc values, for a few more hits than the
 // page. When the last hit fetched scores below the page's last, or every
 // hit was fetched, the page's ties are all among them and are ordered by
-// their stored created. Otherwise the page's last score ties past what was
+// their created (read by topScored). Otherwise the page's last score ties past what was
 // fetched, and a second search sorts, by score and created, only the hits
 // that score at least as much as the page's last.
 func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset int) (uint64, search.DocumentMatchCollection, error) {
 	need := offset + limit
 	fetch := need + max(10, need/2)
-	req := bleve.NewSearchRequestOptions(main, fetch, 0, false)
+	top := &topScored{q: main, n: fetch}
+	req := bleve.NewSearchRequestOptions(top, fetch, 0, false)
 	req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
-	req.Fields = []string{fieldCreated}
 	sr, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return 0, nil, err
@@ -253,7 +254,7 @@ func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset in
 			return c
 		}
 		// The layout sorts in time order; a missing created ("") last.
-		return strings.Compare(fieldString(b.Fields, fieldCreated), fieldString(a.Fields, fieldCreated))
+		return strings.Compare(top.created[string(b.IndexInternalID)], top.created[string(a.IndexInternalID)])
 	})
 	if offset >= len(hits) {
 		return sr.Total, nil, nil
