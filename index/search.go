@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bdocument "github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight"
 	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -110,12 +112,9 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 	if len(text) > 0 {
 		q2 = query.NewConjunctionQuery(append([]query.Query{q2}, text...))
 	}
-	req2 := bleve.NewSearchRequestOptions(q2, len(pageIDs), 0, false)
-	req2.Fields = []string{fieldText, fieldHandle, fieldKind, fieldCreated}
-	if len(text) > 0 {
-		req2.Highlight = bleve.NewHighlightWithStyle(html.Name)
-		req2.Highlight.AddField(fieldText)
-	}
+	page := &withStored{q: q2}
+	req2 := bleve.NewSearchRequestOptions(page, len(pageIDs), 0, false)
+	req2.IncludeLocations = len(text) > 0 // for the highlights
 	sr2, err := ix.idx.SearchInContext(ctx, req2)
 	if err != nil {
 		return nil, fmt.Errorf("index: load hits of %q: %w", pq.String(), err)
@@ -129,27 +128,50 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 		if d == nil {
 			continue // changed by a CatchUp between the two phases
 		}
+		fields := page.stored[string(d.IndexInternalID)]
 		hit := Hit{
 			ID:     h.ID,
-			Kind:   fieldString(d.Fields, fieldKind),
-			Text:   fieldString(d.Fields, fieldText),
-			Author: fieldString(d.Fields, fieldHandle),
+			Kind:   fields[fieldKind],
+			Text:   fields[fieldText],
+			Author: fields[fieldHandle],
 			Score:  h.Score,
 		}
-		if s := fieldString(d.Fields, fieldCreated); s != "" {
+		if s := fields[fieldCreated]; s != "" {
 			if t, err := time.Parse(createdLayout, s); err == nil {
 				hit.Created = t
 			}
 		}
-		for _, f := range d.Fragments[fieldText] {
-			if strings.Contains(f, "<mark>") {
-				hit.Highlights = append(hit.Highlights, f)
-			}
+		if len(text) > 0 {
+			hit.Highlights = highlights(d, hit.Text)
 		}
 		res.Hits = append(res.Hits, hit)
 	}
 	return res, nil
 }
+
+// highlights returns the fragments of text, a hit's stored text, around
+// the terms of d's locations, with the terms marked; Bleve's own highlight
+// of a search would load the text once more (see stored.go).
+func highlights(d *search.DocumentMatch, text string) []string {
+	doc := bdocument.NewDocument(d.ID)
+	doc.AddField(bdocument.NewTextField(fieldText, nil, []byte(text)))
+	var out []string
+	for _, f := range highlighter.BestFragmentsInField(d, doc, fieldText, 1) {
+		if strings.Contains(f, "<mark>") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// highlighter is Bleve's HTML highlighter, which marks terms with <mark>.
+var highlighter = func() highlight.Highlighter {
+	h, err := bleve.Config.Cache.HighlighterNamed(html.Name)
+	if err != nil {
+		panic(err) // registered by the package imported for its name
+	}
+	return h
+}()
 
 // sortOrder is Bleve's sort order for a Sort. The id breaks ties, so that
 // hits created at the same time keep their order from page to page
@@ -300,18 +322,4 @@ func (m *minScoreSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInt
 	}
 	ctx.DocumentMatchPool.Put(d)
 	return m.Next(ctx)
-}
-
-func fieldString(fields map[string]interface{}, name string) string {
-	switch v := fields[name].(type) {
-	case string:
-		return v
-	case []interface{}: // a field with several values; not expected for these
-		if len(v) > 0 {
-			if s, ok := v[0].(string); ok {
-				return s
-			}
-		}
-	}
-	return ""
 }

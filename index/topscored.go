@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"fmt"
 	"math"
 	"slices"
-	"sort"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -18,11 +15,9 @@ import (
 
 // topScored is q, whose searcher also notes the hits that may be among
 // the n best by score and, once the search has seen every hit, reads their
-// stored created from the snapshot of the index that the search reads (it
-// is closed when the search returns). byScore breaks ties by them. Asking
-// Bleve for the stored field instead finds each hit by its id, in every
-// segment: most of the time of a rare word at 1M posts. (Doc values cost
-// more still: a chunk of a thousand documents decoded for each hit.)
+// stored created on the search's snapshot (see stored.go). byScore breaks
+// ties by them. (Their doc values cost more than stored fields: a chunk of
+// a thousand documents decoded for each hit.)
 type topScored struct {
 	q       query.Query
 	n       int
@@ -89,45 +84,24 @@ func (s *topScoredSearcher) trim() {
 	s.seen = s.seen[:s.t.n]
 }
 
-// finish reads the created of the hits kept from their stored fields. A
-// document's internal id is its number in the snapshot: the segments'
-// documents (deleted ones too) counted one segment after another.
+// finish reads the created of the hits kept.
 func (s *topScoredSearcher) finish() error {
 	if s.done {
 		return nil
 	}
 	s.done = true
 	s.trim()
-	is, ok := s.reader.(*scorch.IndexSnapshot)
-	if !ok {
-		return fmt.Errorf("index: a %T is not a scorch snapshot", s.reader)
+	ids := make([]bindex.IndexInternalID, len(s.seen))
+	for i, h := range s.seen {
+		ids[i] = h.id
 	}
-	segs := is.Segments()
-	starts := make([]uint64, len(segs))
-	var n uint64
-	for i, seg := range segs {
-		starts[i] = n
-		n += seg.Segment().Count()
+	stored, err := loadStored(s.reader, ids)
+	if err != nil {
+		return err
 	}
-	created := make(map[string]string, len(s.seen))
-	for _, h := range s.seen {
-		num := h.id.Value()
-		i := sort.Search(len(starts), func(i int) bool { return starts[i] > num }) - 1
-		if i < 0 {
-			return fmt.Errorf("index: no segment holds document %d", num)
-		}
-		key := string(h.id)
-		err := segs[i].VisitDocument(num-starts[i], func(field string, _ byte, value []byte, _ []uint64) bool {
-			if field != fieldCreated {
-				return true
-			}
-			created[key] = string(value)
-			return false
-		})
-		if err != nil {
-			return err
-		}
+	s.t.created = make(map[string]string, len(stored))
+	for id, fields := range stored {
+		s.t.created[id] = fields[fieldCreated]
 	}
-	s.t.created = created
 	return nil
 }

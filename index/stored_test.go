@@ -1,0 +1,68 @@
+package index
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+)
+
+// TestSearchHitsFromSegments checks the fields of hits read by internal
+// id (loadStored) against the nodes indexed, on an index of several
+// segments: a hit read from the wrong segment, or at the wrong place in
+// it, shows another post's text, author or time.
+func TestSearchHitsFromSegments(t *testing.T) {
+	posts := genPosts(3000)
+	src := newFakeSource()
+	ix, err := Open(t.TempDir()+"/index.bleve", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for part := range 4 { // a segment or more each
+		src.put(posts[part*750 : (part+1)*750]...)
+		if _, err := ix.CatchUp(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := ix.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := r.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	segments := len(snap.(*scorch.IndexSnapshot).Segments())
+	snap.Close()
+	if segments < 2 {
+		t.Fatalf("%d segment: the test needs several", segments)
+	}
+
+	queries := []string{"golang", "tea coffee", `"golang golang"`, "from:user3", "#golang", "has:media since:2021-01-20 until:2021-02-01", "-the"}
+	for _, q := range queries {
+		for _, sort := range []Sort{SortRelevance, SortNewest, SortOldest} {
+			name := fmt.Sprintf("%q by %s", q, sort)
+			res, err := ix.Search(t.Context(), q, SearchOptions{Limit: 50, Sort: sort})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if len(res.Hits) == 0 {
+				t.Errorf("%s: no hits", name)
+			}
+			for _, h := range res.Hits {
+				n, ok := src.nodes[h.ID]
+				switch {
+				case !ok:
+					t.Errorf("%s: hit %s is no node", name, h.ID)
+				case h.Text != n.Post.Text || h.Author != n.Post.AuthorHandle || h.Kind != "post" || !h.Created.Equal(n.Post.Created):
+					t.Errorf("%s: hit %s reads %q by %q (%s) at %v; the node is %q by %q at %v",
+						name, h.ID, h.Text, h.Author, h.Kind, h.Created, n.Post.Text, n.Post.AuthorHandle, n.Post.Created)
+				case q == "golang" && (len(h.Highlights) == 0 || !strings.Contains(h.Highlights[0], "<mark>golang</mark>")):
+					t.Errorf("%s: hit %s highlights %q", name, h.ID, h.Highlights)
+				}
+			}
+		}
+	}
+}
