@@ -219,8 +219,10 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 			return total, hits, err
 		}
 	}
-	if slice && relevance && !alike && offset+limit <= byScoreMax {
-		return ix.byScore(ctx, main, limit, offset)
+	if slice && relevance && offset+limit <= byScoreMax {
+		// Also a query whose hits may score alike but do not (a #tag:
+		// searchByDate found out), or are too few to slice.
+		return ix.byScore(ctx, main, limit, offset, alike)
 	}
 	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
 	req.SortByCustom(order)
@@ -231,23 +233,23 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 	return sr.Total, sr.Hits, nil
 }
 
-// byScoreMax is the deepest page byScore finds. It reads the created doc
-// value of each hit up to the page's end, and of more while the search
-// runs (see topScored), which for deep pages may cost more than one sorted
-// search; the bound is a guess, not measured (pages that deep are rare:
-// the API and CLI page 20 at a time).
+// byScoreMax is the deepest page byScore finds. It reads the stored
+// created of each hit up to the page's end (see topScored), which for deep
+// pages may cost more than one sorted search; the bound is a guess, not
+// measured (pages that deep are rare: the API and CLI page 20 at a time).
 const byScoreMax = 1000
 
-// byScore finds a page by relevance, ties broken by created (newest
-// first) as sortOrder's does, without reading the created of every hit,
-// which was most of the time of a query with many hits. Bleve sorts by
-// score alone, which needs no doc values, for a few more hits than the
-// page. When the last hit fetched scores below the page's last, or every
-// hit was fetched, the page's ties are all among them and are ordered by
-// their created (read by topScored). Otherwise the page's last score ties past what was
-// fetched, and a second search sorts, by score and created, only the hits
-// that score at least as much as the page's last.
-func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset int) (uint64, search.DocumentMatchCollection, error) {
+// byScore finds a page by relevance, in sortOrder's order, without
+// reading the created of every hit, which was most of the time of a query
+// with many hits. Bleve sorts by score alone, which needs no doc values,
+// for a few more hits than the page. When the last hit fetched scores
+// below the page's last, or every hit was fetched, the page's ties are
+// all among them and are ordered by their created (read by topScored),
+// then id. Otherwise the page's last score ties past what was fetched, and
+// a second search sorts, in sortOrder's order, only the hits that score at
+// least as much as the page's last. alike is sortOrder's: whether the hits
+// may all score alike, which makes the id part of the order.
+func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset int, alike bool) (uint64, search.DocumentMatchCollection, error) {
 	need := offset + limit
 	fetch := need + max(10, need/2)
 	top := &topScored{q: main, n: fetch}
@@ -259,7 +261,7 @@ func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset in
 	}
 	hits := sr.Hits
 	if len(hits) == fetch && hits[fetch-1].Score == hits[need-1].Score {
-		order, err := sortOrder(SortRelevance, false)
+		order, err := sortOrder(SortRelevance, alike)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -271,12 +273,15 @@ func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset in
 		}
 		return sr.Total, top.Hits, nil
 	}
-	slices.SortStableFunc(hits, func(a, b *search.DocumentMatch) int {
+	slices.SortFunc(hits, func(a, b *search.DocumentMatch) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
 		// The layout sorts in time order; a missing created ("") last.
-		return strings.Compare(top.created[string(b.IndexInternalID)], top.created[string(a.IndexInternalID)])
+		if c := strings.Compare(top.created[string(b.IndexInternalID)], top.created[string(a.IndexInternalID)]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
 	})
 	if offset >= len(hits) {
 		return sr.Total, nil, nil
