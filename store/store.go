@@ -169,6 +169,7 @@ func (s *Store) init() (version uint64, err error) {
 
 // Close closes the store and releases the file lock.
 func (s *Store) Close() error {
+	s.syncFreelist()
 	if s.noSync {
 		// NoSync left the last commits in the page cache; make them durable
 		// once rather than on every commit.
@@ -181,6 +182,23 @@ func (s *Store) Close() error {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// syncFreelist writes bbolt's list of free pages into the file, so that
+// the next Open reads it instead of walking every page of the file to
+// rebuild it, which bbolt does when the list was not written: 0.4 s at
+// 100k posts, seconds at 1M, in every command. Commits do not write it
+// (NoFreelistSync), which makes them cheaper; after a crash the next Open
+// rebuilds it. A failure here loses nothing (the next Open rebuilds the
+// list), so it is not reported.
+func (s *Store) syncFreelist() {
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		return
+	}
+	// Read by Commit; set while this transaction holds the writer's lock.
+	s.db.NoFreelistSync = false
+	_ = tx.Commit()
 }
 
 // Dir is the store's directory.
