@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sort"
@@ -75,39 +76,50 @@ func (w *withStored) Searcher(ctx context.Context, i bindex.IndexReader, m mappi
 	if err != nil {
 		return nil, err
 	}
-	return &withStoredSearcher{Searcher: s, reader: i, w: w}, nil
+	var ids []bindex.IndexInternalID
+	return &watcher{Searcher: s, reader: i,
+		hit: func(d *search.DocumentMatch) {
+			// The searcher reuses the id's bytes for its next match.
+			ids = append(ids, bytes.Clone(d.IndexInternalID))
+		},
+		done: func(r bindex.IndexReader) (err error) {
+			w.stored, err = loadStored(r, ids)
+			return err
+		},
+	}, nil
 }
 
-type withStoredSearcher struct {
+// watcher is a searcher that shows each of its hits to hit and, once it
+// has returned the last, calls done with the snapshot the search reads.
+type watcher struct {
 	search.Searcher
-	reader bindex.IndexReader
-	w      *withStored
-	ids    []bindex.IndexInternalID
-	done   bool
+	reader   bindex.IndexReader
+	hit      func(*search.DocumentMatch)
+	done     func(bindex.IndexReader) error
+	finished bool
 }
 
-func (s *withStoredSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	d, err := s.Searcher.Next(ctx)
-	return s.note(d, err)
+func (w *watcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	d, err := w.Searcher.Next(ctx)
+	return w.see(d, err)
 }
 
-func (s *withStoredSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	d, err := s.Searcher.Advance(ctx, id)
-	return s.note(d, err)
+func (w *watcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	d, err := w.Searcher.Advance(ctx, id)
+	return w.see(d, err)
 }
 
-func (s *withStoredSearcher) note(d *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
+func (w *watcher) see(d *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
 	switch {
 	case err != nil:
 		return nil, err
 	case d == nil:
-		if !s.done {
-			s.done = true
-			s.w.stored, err = loadStored(s.reader, s.ids)
+		if w.finished {
+			return nil, nil
 		}
-		return nil, err
+		w.finished = true
+		return nil, w.done(w.reader)
 	}
-	// The searcher reuses the id's bytes for its next match.
-	s.ids = append(s.ids, append(bindex.IndexInternalID(nil), d.IndexInternalID...))
+	w.hit(d)
 	return d, nil
 }

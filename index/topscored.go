@@ -29,7 +29,32 @@ func (t *topScored) Searcher(ctx context.Context, i bindex.IndexReader, m mappin
 	if err != nil {
 		return nil, err
 	}
-	return &topScoredSearcher{Searcher: s, reader: i, t: t, floor: math.Inf(-1)}, nil
+	best := &bestScores{n: t.n, floor: math.Inf(-1)}
+	return &watcher{Searcher: s, reader: i, hit: best.note,
+		done: func(r bindex.IndexReader) error {
+			best.trim()
+			ids := make([]bindex.IndexInternalID, len(best.seen))
+			for i, h := range best.seen {
+				ids[i] = h.id
+			}
+			stored, err := loadStored(r, ids)
+			if err != nil {
+				return err
+			}
+			t.created = make(map[string]string, len(stored))
+			for id, fields := range stored {
+				t.created[id] = fields[fieldCreated]
+			}
+			return nil
+		},
+	}, nil
+}
+
+// bestScores keeps the n best of the hits it is shown, by score.
+type bestScores struct {
+	n     int
+	seen  []scoredID // every hit that scores at least floor
+	floor float64    // the n-th best score of the hits trimmed so far
 }
 
 type scoredID struct {
@@ -37,71 +62,25 @@ type scoredID struct {
 	id    bindex.IndexInternalID
 }
 
-type topScoredSearcher struct {
-	search.Searcher
-	reader bindex.IndexReader
-	t      *topScored
-	seen   []scoredID // every hit that scores at least floor
-	floor  float64    // the n-th best score of the hits trimmed so far
-	done   bool
-}
-
-func (s *topScoredSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	d, err := s.Searcher.Next(ctx)
-	return s.note(d, err)
-}
-
-func (s *topScoredSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	d, err := s.Searcher.Advance(ctx, id)
-	return s.note(d, err)
-}
-
-func (s *topScoredSearcher) note(d *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
-	switch {
-	case err != nil:
-		return nil, err
-	case d == nil:
-		return nil, s.finish()
-	case d.Score >= s.floor:
-		// The searcher reuses the id's bytes for its next match.
-		s.seen = append(s.seen, scoredID{d.Score, bytes.Clone(d.IndexInternalID)})
-		if len(s.seen) >= 4*s.t.n+64 {
-			s.trim()
-		}
+func (b *bestScores) note(d *search.DocumentMatch) {
+	if d.Score < b.floor {
+		return
 	}
-	return d, nil
+	// The searcher reuses the id's bytes for its next match.
+	b.seen = append(b.seen, scoredID{d.Score, bytes.Clone(d.IndexInternalID)})
+	if len(b.seen) >= 4*b.n+64 {
+		b.trim()
+	}
 }
 
 // trim keeps the n best hits. Of those that tie with the n-th, it may
 // keep others than the collector does; byScore needs the created of the
 // hits that score above the n-th only (or else it searches again).
-func (s *topScoredSearcher) trim() {
-	if len(s.seen) <= s.t.n {
+func (b *bestScores) trim() {
+	if len(b.seen) <= b.n {
 		return
 	}
-	slices.SortFunc(s.seen, func(a, b scoredID) int { return cmp.Compare(b.score, a.score) })
-	s.floor = s.seen[s.t.n-1].score
-	s.seen = s.seen[:s.t.n]
-}
-
-// finish reads the created of the hits kept.
-func (s *topScoredSearcher) finish() error {
-	if s.done {
-		return nil
-	}
-	s.done = true
-	s.trim()
-	ids := make([]bindex.IndexInternalID, len(s.seen))
-	for i, h := range s.seen {
-		ids[i] = h.id
-	}
-	stored, err := loadStored(s.reader, ids)
-	if err != nil {
-		return err
-	}
-	s.t.created = make(map[string]string, len(stored))
-	for id, fields := range stored {
-		s.t.created[id] = fields[fieldCreated]
-	}
-	return nil
+	slices.SortFunc(b.seen, func(x, y scoredID) int { return cmp.Compare(y.score, x.score) })
+	b.floor = b.seen[b.n-1].score
+	b.seen = b.seen[:b.n]
 }
