@@ -73,6 +73,9 @@ func (ix *Index) searchByDate(ctx context.Context, pq *Query, main query.Query, 
 	// Only by relevance, where the hits must be seen to score alike
 	// unless they surely do, are they scored.
 	alike, score := sure, math.NaN() // NaN: not known
+	if sure && pq.selects() {
+		score = 0 // filters alone: compile made them unscored
+	}
 	tiles, tiled := w.tiles(fieldYear, years)
 	switch {
 	case relevance && !sure:

@@ -349,6 +349,19 @@ func (c Clause) query(an analysis.Analyzer) query.Query {
 	return termQuery(fieldFor[c.Op], c.Value)
 }
 
+// selects tells whether q has a clause that is not negated: then, when
+// its hits surely score alike (scoresAlike), they score 0 (see compile).
+// A query of negations alone matches all other documents, which Bleve
+// scores by itself.
+func (q *Query) selects() bool {
+	for _, c := range q.Clauses {
+		if !c.Negate {
+			return true
+		}
+	}
+	return false
+}
+
 // scoresAlike tells whether all the hits of q, a query without text,
 // score alike: surely when none of its positive clauses scores (see
 // compile: they are filters); maybe when some are hashtags or mentions, as
