@@ -354,9 +354,9 @@ func (ix *Index) count(ctx context.Context, q query.Query) (uint64, error) {
 // of about a thousand documents: for a window of a few hundred hits among
 // 1M posts it decodes a chunk for nearly every hit. Reading a hit's stored
 // created costs about a tenth of that (see stored.go), so the window's
-// hits are sorted here, from their stored created, unless they are more
-// than a hundredth of the index (then Bleve's chunks are shared by enough
-// hits to cost less).
+// hits are sorted here, from their stored created, unless they are a
+// hundredth of the index or more (then Bleve's chunks are shared by
+// enough hits to cost less).
 func (w *dateWalk) sorted(q query.Query) error {
 	win := &storedDates{q: q}
 	req := bleve.NewSearchRequestOptions(win, 0, 0, false)
@@ -410,8 +410,8 @@ func (w *dateWalk) count(taken, total int) {
 }
 
 // storedDates is q, and the id and stored created of each of its hits,
-// read once the search is done; hits is nil when they are more than a
-// hundredth of the index (and not read).
+// read once the search is done; hits is nil when they are a hundredth of
+// the index or more (and not read).
 type storedDates struct {
 	q    query.Query
 	hits []datedHit
