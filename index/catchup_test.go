@@ -440,6 +440,21 @@ func TestConcurrent(t *testing.T) {
 					t.Errorf("searcher %d: %d hits", i, res.Total)
 					return
 				}
+				// Phrases, dates and filters take other ways, each reading
+				// stored fields on its own snapshot of the index.
+				for _, q := range []string{`"golang generics"`, "from:alice kind:post", "kind:post since:2024-01-01"} {
+					res, err := ix.Search(ctx, q, SearchOptions{Sort: SortNewest})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					for _, h := range res.Hits {
+						if h.Kind != "post" || h.Text == "" || h.Created.IsZero() {
+							t.Errorf("searcher %d: %q: hit %+v", i, q, h)
+							return
+						}
+					}
+				}
 			}
 		}()
 	}
