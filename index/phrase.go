@@ -130,13 +130,18 @@ func sameSpot(l, start *search.FieldTermLocation, k uint64) bool {
 		l.Location.ArrayPositions.Equals(start.Location.ArrayPositions)
 }
 
-func (s *phraseSearcher) Close() error               { return s.must.Close() }
-func (s *phraseSearcher) Weight() float64            { return s.must.Weight() }
-func (s *phraseSearcher) SetQueryNorm(n float64)     { s.must.SetQueryNorm(n) }
-func (s *phraseSearcher) Count() uint64              { return s.must.Count() }
-func (s *phraseSearcher) Min() int                   { return 0 }
-func (s *phraseSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMatchPoolSize() + 1 }
+func (s *phraseSearcher) Close() error           { return s.must.Close() }
+func (s *phraseSearcher) Weight() float64        { return s.must.Weight() }
+func (s *phraseSearcher) SetQueryNorm(n float64) { s.must.SetQueryNorm(n) }
+func (s *phraseSearcher) Count() uint64          { return s.must.Count() }
+func (s *phraseSearcher) Min() int               { return 0 }
 
+// DocumentMatchPoolSize is must's: unlike Bleve's PhraseSearcher, which
+// keeps must's next match between calls, this one holds no match of its own.
+func (s *phraseSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMatchPoolSize() }
+
+// Size is what Bleve counts against a search's memory: must's, and the
+// two slices (an int a path step, a FieldTermLocation of about 64 bytes).
 func (s *phraseSearcher) Size() int {
 	return s.must.Size() + 8*cap(s.path) + 64*cap(s.found)
 }
