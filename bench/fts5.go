@@ -483,6 +483,10 @@ func podSide(ctx context.Context, opt fts5Options, c *corpus, dir string, rep *f
 	if ix.Rebuilt != "" {
 		return fmt.Errorf("podimport: the index was rebuilt when opened again: %s", ix.Rebuilt)
 	}
+	// Searched as podimport serve searches: with the dates kept in memory.
+	t0 := time.Now()
+	ix.KeepDates()
+	logf(opt.Log, "podimport: dates of %d documents read in %s", rep.PodDocs, time.Since(t0).Round(time.Millisecond))
 
 	logf(opt.Log, "podimport: %d queries, %d runs each...", len(res), opt.Runs)
 	for i := range res {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/google/go-cmp/cmp"
 
@@ -264,5 +265,248 @@ func TestSearchByScore(t *testing.T) {
 	t.Logf("%d pages needed the second search", twice)
 	if twice == 0 && !raceEnabled {
 		t.Error("no page took byScore's second search")
+	}
+}
+
+// TestSearchByCachedDate checks that the pages found from the cached
+// dates are those of one sorted search (total, hits, order and scores),
+// and that while the dates of a segment are not read (a catch-up's new
+// segment, a rebuilt index) the search goes the other way.
+func TestSearchByCachedDate(t *testing.T) {
+	ix := datedCorpus(t)
+	ctx := context.Background()
+	type sorted struct {
+		q    string
+		sort Sort
+	}
+	cached := func(c sorted, limit, offset int) (uint64, search.DocumentMatchCollection, bool) {
+		t.Helper()
+		pq, err := Parse(c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		main, _ := pq.compile(ix.analyzer)
+		total, hits, ok, err := ix.byCachedDate(ctx, pq, main, c.sort != SortOldest, limit, offset)
+		if err != nil {
+			t.Fatalf("%q/%s: %v", c.q, c.sort, err)
+		}
+		return total, hits, ok
+	}
+	agrees := func(c sorted, limit, offset int) bool {
+		t.Helper()
+		total, got, ok := cached(c, limit, offset)
+		if !ok {
+			return false
+		}
+		pq, _ := Parse(c.q)
+		main, _ := pq.compile(ix.analyzer)
+		wantTotal, want, err := ix.findPage(ctx, pq, main, c.sort, limit, offset, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("%q/%s/%d+%d", c.q, c.sort, offset, limit)
+		if total != wantTotal {
+			t.Errorf("%s: total %d, want %d", name, total, wantTotal)
+		}
+		if diff := cmp.Diff(idScores(want), idScores(got)); diff != "" {
+			t.Errorf("%s: (-one search +cached):\n%s", name, diff)
+		}
+		return true
+	}
+
+	month := sorted{"since:2021-03-01 until:2021-04-01", SortNewest}
+	if _, _, ok := cached(month, 20, 0); ok {
+		t.Fatal("an index that does not keep its dates answered from them")
+	}
+	// The dates are read here, by hand, not in the background, so that
+	// the test knows which segments' dates are read.
+	ix.mu.Lock()
+	ix.dates = &dateCache{cols: map[uint64][]int64{}, kicks: make(chan struct{}, 1),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	close(ix.dates.done)
+	ix.mu.Unlock()
+	datesRead(t, ix)
+
+	queries := []string{
+		"", "kind:account", "from:h3 kind:post", "#go", "since:2021-03-15 until:2022-02-10", "golang",
+		"-from:h0", "is:reply", "lang:ja -#tea", "golang since:2022-01-01", "from:nobody", "has:media -has:links",
+		"kind:post", "-kind:post", "from:h0", "from:h1 lang:en", "#go #rust", "@m1", "has:media",
+		"kind:post since:2021-03-01 until:2021-04-01", "until:2020-06-01", "golang tea", `"golang tea"`,
+		"-golang", "tea -kind:account", "from:h4 has:media since:2020-01-01", "since:2030-01-01",
+	}
+	pages := []struct{ limit, offset int }{
+		{20, 0}, {1, 0}, {7, 33}, {20, 90}, {100, 150}, {3, 900}, {20, 2620}, {20, 5000},
+	}
+	if raceEnabled {
+		queries = queries[:len(queries)/3]
+	}
+	answered := 0
+	for _, q := range queries {
+		pq, _ := Parse(q)
+		sure, _ := pq.scoresAlike()
+		for _, sort := range []Sort{SortRelevance, SortNewest, SortOldest} {
+			if sort == SortRelevance && !sure {
+				continue // by score first: never from the dates
+			}
+			for _, pg := range pages {
+				c := sorted{q, sort}
+				if agrees(c, pg.limit, pg.offset) {
+					answered++
+					continue
+				}
+				// Or did a merge of Bleve's replace segments meanwhile?
+				ix.fillDates(nil)
+				if agrees(c, pg.limit, pg.offset) {
+					answered++
+				}
+			}
+		}
+	}
+	t.Logf("%d pages from the cached dates", answered)
+	if answered < 200 && !raceEnabled {
+		t.Errorf("only %d pages came from the cached dates", answered)
+	}
+	// The post created in the year 10000 cannot be placed by the cache
+	// (its created sorts as a string before the others): its queries go
+	// the other way.
+	if _, _, ok := cached(sorted{"from:h3", SortNewest}, 20, 0); ok {
+		t.Error(`"from:h3", with the post of the year 10000, was answered from the cached dates`)
+	}
+	for _, c := range []sorted{month, {"from:h0", SortNewest}, {"kind:account", SortOldest}, {"is:reply", SortRelevance}} {
+		datesRead(t, ix)
+		if !agrees(c, 20, 0) {
+			t.Errorf("%q/%s: not answered from the cached dates", c.q, c.sort)
+		}
+	}
+
+	// Whole results, with the page's stored fields read in the same
+	// search (no words: no highlights) or by a second (words), are those
+	// of a search without the cached dates.
+	for _, c := range []sorted{month, {"from:h0", SortNewest}, {"kind:account", SortOldest},
+		{"is:reply", SortRelevance}, {"golang", SortNewest}, {`"golang tea" lang:en`, SortOldest}} {
+		for _, pg := range pages[:4] {
+			opt := SearchOptions{Limit: pg.limit, Offset: pg.offset, Sort: c.sort}
+			datesRead(t, ix)
+			got, err := ix.Search(ctx, c.q, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dates := ix.dates
+			ix.dates = nil
+			want, err := ix.Search(ctx, c.q, opt)
+			ix.dates = dates
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pg.offset == 0 && len(want.Hits) == 0 {
+				t.Errorf("%q/%s: no hits", c.q, c.sort)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%q/%s/%d+%d: (-without +with the cached dates):\n%s", c.q, c.sort, pg.offset, pg.limit, diff)
+			}
+		}
+	}
+
+	// A catch-up adds a segment whose dates are not read yet.
+	src := ix.src.(*fakeSource)
+	src.put(post("twitter", "new1", "0", "h0", "2021-03-20T10:00:00Z", "en", "golang news", nil),
+		post("twitter", "new2", "0", "h0", "2021-03-20T10:00:00Z", "en", "more tea", nil))
+	if _, err := ix.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := cached(month, 20, 0); ok {
+		t.Error("answered from the cached dates before the new segment's were read")
+	}
+	datesRead(t, ix)
+	if !agrees(month, 20, 0) || !agrees(sorted{"from:h0", SortNewest}, 5, 0) {
+		t.Error("not answered from the cached dates once the new segment's were read")
+	}
+
+	// A rebuilt index has other segments: none of the old dates serve it.
+	if err := ix.Reindex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := cached(month, 20, 0); ok {
+		t.Error("answered from the dates of the index before Reindex")
+	}
+	datesRead(t, ix)
+	if !agrees(month, 20, 0) {
+		t.Error("not answered from the cached dates of the rebuilt index")
+	}
+}
+
+// datesRead reads the dates of the index's segments into its cache, and
+// again until Bleve's merges leave the segments as they are.
+func datesRead(t *testing.T, ix *Index) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		ix.fillDates(nil)
+		if datesCover(t, ix) {
+			time.Sleep(20 * time.Millisecond)
+			if datesCover(t, ix) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the segments of the index did not settle in a minute")
+}
+
+// datesCover reports whether the cache has the dates of every segment.
+func datesCover(t *testing.T, ix *Index) bool {
+	t.Helper()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, seg := range r.(*scorch.IndexSnapshot).Segments() {
+		if _, ok := ix.dates.column(ix.idx, seg); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// TestKeepDates checks that KeepDates reads the dates of the index, and
+// that a search that finds a segment whose dates are not read asks for
+// them: the pages after a catch-up come from the cached dates again.
+func TestKeepDates(t *testing.T) {
+	ix := datedCorpus(t)
+	ctx := context.Background()
+	pq, _ := Parse("from:h0")
+	main, _ := pq.compile(ix.analyzer)
+	ix.KeepDates()
+	fromCache := func() search.DocumentMatchCollection {
+		t.Helper()
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			_, hits, ok, err := ix.byCachedDate(ctx, pq, main, true, 3, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				return hits
+			}
+		}
+		t.Fatal("from:h0 was not answered from the cached dates within a minute")
+		return nil
+	}
+	fromCache()
+	ix.src.(*fakeSource).put(post("twitter", "newest", "0", "h0", "2026-01-01T00:00:00Z", "en", "news", nil))
+	if _, err := ix.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if hits := fromCache(); len(hits) == 0 || hits[0].ID != "twitter:post:newest" {
+		t.Errorf("newest from:h0 after a catch-up: %v, want twitter:post:newest first", idScores(hits))
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -410,8 +410,14 @@ func TestReindex(t *testing.T) {
 }
 
 // TestConcurrent runs searches and catch-ups while Reindex swaps the index,
-// for the race detector.
+// for the race detector; also with the dates kept in memory, read in the
+// background as segments come and go.
 func TestConcurrent(t *testing.T) {
+	t.Run("searched", func(t *testing.T) { testConcurrent(t, false) })
+	t.Run("dates kept", func(t *testing.T) { testConcurrent(t, true) })
+}
+
+func testConcurrent(t *testing.T, keepDates bool) {
 	ctx := context.Background()
 	src := newFakeSource(corpus()...)
 	ix, err := Open(filepath.Join(t.TempDir(), "index.bleve"), src)
@@ -419,6 +425,9 @@ func TestConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
+	if keepDates {
+		ix.KeepDates()
+	}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for i := range 3 {

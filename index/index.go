@@ -92,6 +92,7 @@ type Index struct {
 	mu        sync.RWMutex // guards idx and closed: readers search, the swap and Close replace idx
 	idx       bleve.Index
 	closed    bool
+	dates     *dateCache // set by KeepDates
 }
 
 // Open opens the index at dir (for example <store>/index.bleve), creating
@@ -512,15 +513,28 @@ func (ix *Index) CountByKind() (map[string]uint64, error) {
 
 // Close closes the index. It waits for a running CatchUp and for searches.
 func (ix *Index) Close() error {
+	// The reader of KeepDates holds mu while it reads: tell it to stop
+	// first, and wait for it once mu is released.
+	ix.mu.RLock()
+	if ix.dates != nil {
+		ix.dates.signalStop()
+	}
+	ix.mu.RUnlock()
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
 	ix.closed = true
-	if ix.idx == nil {
-		return nil
+	dates := ix.dates
+	ix.dates = nil
+	var err error
+	if ix.idx != nil {
+		err = ix.idx.Close()
+		ix.idx = nil
 	}
-	err := ix.idx.Close()
-	ix.idx = nil
+	ix.mu.Unlock()
+	if dates != nil {
+		dates.signalStop()
+		<-dates.done
+	}
 	return err
 }

@@ -102,6 +102,16 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 	if len(hits) == 0 {
 		return res, nil
 	}
+	if len(text) == 0 && loaded(hits) {
+		for _, h := range hits {
+			fields := make(map[string]string, len(h.Fields))
+			for k, v := range h.Fields {
+				fields[k], _ = v.(string)
+			}
+			res.Hits = append(res.Hits, newHit(h.ID, h.Score, fields))
+		}
+		return res, nil
+	}
 
 	// Phase two loads the stored fields and highlights of the page.
 	pageIDs := make([]string, len(hits))
@@ -128,25 +138,41 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 		if d == nil {
 			continue // changed by a CatchUp between the two phases
 		}
-		fields := page.stored[string(d.IndexInternalID)]
-		hit := Hit{
-			ID:     h.ID,
-			Kind:   fields[fieldKind],
-			Text:   fields[fieldText],
-			Author: fields[fieldHandle],
-			Score:  h.Score,
-		}
-		if s := fields[fieldCreated]; s != "" {
-			if t, err := time.Parse(createdLayout, s); err == nil {
-				hit.Created = t
-			}
-		}
+		hit := newHit(h.ID, h.Score, page.stored[string(d.IndexInternalID)])
 		if len(text) > 0 {
 			hit.Highlights = highlights(d, hit.Text)
 		}
 		res.Hits = append(res.Hits, hit)
 	}
 	return res, nil
+}
+
+// loaded reports whether the hits carry their stored fields (byCachedDate
+// reads them on the search's snapshot).
+func loaded(hits search.DocumentMatchCollection) bool {
+	for _, h := range hits {
+		if h.Fields == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// newHit is the hit of document id from its stored fields.
+func newHit(id string, score float64, fields map[string]string) Hit {
+	hit := Hit{
+		ID:     id,
+		Kind:   fields[fieldKind],
+		Text:   fields[fieldText],
+		Author: fields[fieldHandle],
+		Score:  score,
+	}
+	if s := fields[fieldCreated]; s != "" {
+		if t, err := time.Parse(createdLayout, s); err == nil {
+			hit.Created = t
+		}
+	}
+	return hit
 }
 
 // highlights returns the fragments of text, a hit's stored text, around
@@ -202,16 +228,23 @@ func dateOrder(desc bool) search.SortOrder {
 }
 
 // findPage finds a page of the hits of pq, compiled to main, in order.
-// With slice, a query ordered by date is sliced by time when that pays
-// (see searchByDate), and one by relevance is sorted by score first (see
+// With slice, a query ordered by date is found from the cached dates when
+// the index keeps them (see byCachedDate), or else sliced by time when that
+// pays (see searchByDate), and one by relevance is sorted by score first (see
 // byScore); without, it is one sorted search, the reference both must
 // agree with.
 func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort Sort, limit, offset int, slice bool) (uint64, search.DocumentMatchCollection, error) {
 	relevance := sort == SortRelevance || sort == ""
-	_, alike := pq.scoresAlike()
+	sure, alike := pq.scoresAlike()
 	order, err := sortOrder(sort, alike)
 	if err != nil {
 		return 0, nil, err
+	}
+	if slice && (sure || !relevance) {
+		total, hits, ok, err := ix.byCachedDate(ctx, pq, main, sort != SortOldest, limit, offset)
+		if ok || err != nil {
+			return total, hits, err
+		}
 	}
 	if slice && (alike || !relevance) {
 		total, hits, ok, err := ix.searchByDate(ctx, pq, main, sort != SortOldest, relevance, limit, offset)

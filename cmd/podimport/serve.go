@@ -81,6 +81,9 @@ func runServe(c *cli.Context) error {
 		ln.Close()
 		return err
 	}
+	// serve answers many searches: pages sorted by date come from dates
+	// kept in memory (8 bytes a post).
+	pd.index.KeepDates()
 	dir := c.String("store")
 	base := baseURL(bound)
 	if err := writeServeInfo(dir, serveInfo{Addr: base, PID: os.Getpid(), Token: token != ""}); err != nil {
