@@ -54,7 +54,11 @@ func printHits(w io.Writer, res *index.Result, color bool) {
 		open, close = "\x1b[1m", "\x1b[0m"
 	}
 	mark := strings.NewReplacer("<mark>", open, "</mark>", close)
-	fmt.Fprintf(w, "%d results\n", res.Total)
+	if res.Total == 1 {
+		fmt.Fprintln(w, "1 result")
+	} else {
+		fmt.Fprintf(w, "%d results\n", res.Total)
+	}
 	for _, h := range res.Hits {
 		when := ""
 		if !h.Created.IsZero() {
