@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/google/go-cmp/cmp"
 
@@ -458,16 +457,9 @@ func datesCover(t *testing.T, ix *Index) bool {
 	t.Helper()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	for _, seg := range r.(*scorch.IndexSnapshot).Segments() {
+	snap := snapshot(t, ix)
+	defer snap.Close()
+	for _, seg := range snap.Segments() {
 		if _, ok := ix.dates.column(ix.idx, seg); !ok {
 			return false
 		}

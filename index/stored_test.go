@@ -26,15 +26,8 @@ func TestSearchHitsFromSegments(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := ix.idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := r.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	segments := len(snap.(*scorch.IndexSnapshot).Segments())
+	snap := snapshot(t, ix)
+	segments := len(snap.Segments())
 	snap.Close()
 	if segments < 2 {
 		t.Fatalf("%d segment: the test needs several", segments)
@@ -65,4 +58,19 @@ func TestSearchHitsFromSegments(t *testing.T) {
 			}
 		}
 	}
+}
+
+// snapshot is the scorch snapshot of ix's index as it is; the caller
+// closes it.
+func snapshot(t *testing.T, ix *Index) *scorch.IndexSnapshot {
+	t.Helper()
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.(*scorch.IndexSnapshot)
 }
