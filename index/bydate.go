@@ -94,12 +94,8 @@ func (ix *Index) searchByDate(ctx context.Context, pq *Query, main query.Query, 
 	case tiled && (!w.since.IsZero() || !w.until.IsZero()):
 		// The windows that cover the query's dates are cheaper to search
 		// than its dates, tens of terms.
-		qs := make([]query.Query, len(tiles))
-		for i, t := range tiles {
-			qs[i] = termQuery(t.field, t.term)
-		}
-		if len(qs) > 0 {
-			total, err = ix.count(ctx, pq.within(ix.analyzer, query.NewDisjunctionQuery(qs)))
+		if len(tiles) > 0 {
+			total, err = ix.count(ctx, pq.within(ix.analyzer, anyOf(tiles)))
 		}
 		if len(tiles) == 1 {
 			w.counted = map[window]uint64{tiles[0]: total}
@@ -257,6 +253,15 @@ func (w *dateWalk) walk(field string, windows []string) error {
 		}
 	}
 	return nil
+}
+
+// anyOf is the documents of any of the windows.
+func anyOf(windows []window) query.Query {
+	qs := make([]query.Query, len(windows))
+	for i, w := range windows {
+		qs[i] = termQuery(w.field, w.term)
+	}
+	return query.NewDisjunctionQuery(qs)
 }
 
 // tiles returns the fewest windows that cover the query's dates, in

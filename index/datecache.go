@@ -235,11 +235,7 @@ func (ix *Index) byCachedDate(ctx context.Context, pq *Query, main query.Query, 
 		case len(tiles) == 0:
 			return 0, nil, true, nil // no document in those dates
 		default:
-			qs := make([]query.Query, len(tiles))
-			for i, t := range tiles {
-				qs[i] = termQuery(t.field, t.term)
-			}
-			found = pq.within(ix.analyzer, query.NewDisjunctionQuery(qs))
+			found = pq.within(ix.analyzer, anyOf(tiles))
 		}
 	}
 	q := &cachedDates{q: found, cache: ix.dates, idx: ix.idx, top: datedTop{need: need, desc: desc},
