@@ -320,9 +320,8 @@ func TestSearchByCachedDate(t *testing.T) {
 	// The dates are read here, by hand, not in the background, so that
 	// the test knows which segments' dates are read.
 	ix.mu.Lock()
-	ix.dates = &dateCache{cols: map[uint64][]int64{}, kicks: make(chan struct{}, 1),
-		stop: make(chan struct{}), done: make(chan struct{})}
-	close(ix.dates.done)
+	ix.dates = newDateCache()
+	close(ix.dates.done) // no reader to wait for
 	ix.mu.Unlock()
 	datesRead(t, ix)
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +64,11 @@ type dateCache struct {
 	done     chan struct{}
 }
 
+func newDateCache() *dateCache {
+	return &dateCache{cols: map[uint64][]int64{}, kicks: make(chan struct{}, 1),
+		stop: make(chan struct{}), done: make(chan struct{})}
+}
+
 // KeepDates makes ix keep the created time of every document in memory,
 // for pages sorted by date (see datecache.go): it reads those of the
 // index as it is before it returns (0.5–0.7 s at 1M posts), and those of
@@ -76,8 +80,7 @@ func (ix *Index) KeepDates() {
 		ix.mu.Unlock()
 		return
 	}
-	c := &dateCache{cols: map[uint64][]int64{}, kicks: make(chan struct{}, 1),
-		stop: make(chan struct{}), done: make(chan struct{})}
+	c := newDateCache()
 	ix.dates = c
 	ix.mu.Unlock()
 	ix.fillDates(c.stop)
@@ -155,6 +158,8 @@ func (ix *Index) fillDates(stop <-chan struct{}) {
 }
 
 // column returns the times of seg, a segment of idx, if the cache has them.
+// The cache holds one index's times: asked about another (Reindex swapped
+// it in), it forgets them.
 func (c *dateCache) column(idx bleve.Index, seg *scorch.SegmentSnapshot) ([]int64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -295,17 +300,15 @@ func (cd *cachedDates) Searcher(ctx context.Context, i bindex.IndexReader, m map
 	if !ok {
 		return searcher.NewMatchNoneSearcher(i)
 	}
-	segs := is.Segments()
-	cols := make([][]int64, len(segs))
-	starts := make([]uint64, len(segs)+1)
-	for j, seg := range segs {
+	nums := newDocNums(is.Segments())
+	cols := make([][]int64, len(nums.segs))
+	for j, seg := range nums.segs {
 		col, ok := cd.cache.column(cd.idx, seg)
 		if !ok {
 			cd.cache.kick()
 			return searcher.NewMatchNoneSearcher(i) // ok stays false
 		}
 		cols[j] = col
-		starts[j+1] = starts[j] + seg.Segment().Count()
 	}
 	s, err := cd.q.Searcher(ctx, i, m, options)
 	if err != nil {
@@ -315,18 +318,17 @@ func (cd *cachedDates) Searcher(ctx context.Context, i bindex.IndexReader, m map
 	return &watcher{Searcher: s, reader: i,
 		hit: func(d *search.DocumentMatch) {
 			num := d.IndexInternalID.Value()
-			if num < starts[cur] || num >= starts[cur+1] {
-				cur = sort.Search(len(segs), func(j int) bool { return starts[j+1] > num })
-				if cur == len(segs) {
+			if !nums.in(cur, num) {
+				var ok bool
+				if cur, _, ok = nums.segment(num); !ok {
 					cd.top.odd = true // not in the snapshot: never
-					cur = 0
 					return
 				}
 			}
-			cd.top.note(cols[cur][num-starts[cur]], num)
+			cd.top.note(cols[cur][num-nums.starts[cur]], num)
 		},
 		done: func(r bindex.IndexReader) error {
-			page, ok, err := cd.top.page(segs, starts)
+			page, ok, err := cd.top.page(nums)
 			if err != nil || !ok {
 				return err
 			}
@@ -408,9 +410,9 @@ func (t *datedTop) trim() {
 }
 
 // page returns the need best hits in order, created then id, reading the
-// ids of the hits kept from segs (starts: the number of each one's first
-// document); ok is false when the hits cannot be ordered.
-func (t *datedTop) page(segs []*scorch.SegmentSnapshot, starts []uint64) ([]pageHit, bool, error) {
+// ids of the hits kept from their segments; ok is false when the hits
+// cannot be ordered.
+func (t *datedTop) page(nums docNums) ([]pageHit, bool, error) {
 	if t.odd {
 		return nil, false, nil
 	}
@@ -425,11 +427,11 @@ func (t *datedTop) page(segs []*scorch.SegmentSnapshot, starts []uint64) ([]page
 	}
 	kept := make([]dated, len(t.seen))
 	for k, h := range t.seen {
-		j := sort.Search(len(segs), func(j int) bool { return starts[j+1] > h.num })
-		if j == len(segs) {
+		j, local, ok := nums.segment(h.num)
+		if !ok {
 			return nil, false, nil
 		}
-		id, err := segs[j].DocID(h.num - starts[j])
+		id, err := nums.segs[j].DocID(local)
 		if err != nil {
 			return nil, false, err
 		}

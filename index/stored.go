@@ -26,30 +26,53 @@ import (
 // fields, each with its first value.
 type storedFields map[string]map[string]string
 
+// docNums maps the document numbers of a snapshot to its segments: a
+// document's internal id is its number in the snapshot, the documents of
+// its segments (deleted ones too) one segment after another.
+type docNums struct {
+	segs   []*scorch.SegmentSnapshot
+	starts []uint64 // the number of each segment's first document, and the total last
+}
+
+func newDocNums(segs []*scorch.SegmentSnapshot) docNums {
+	starts := make([]uint64, len(segs)+1)
+	for i, seg := range segs {
+		starts[i+1] = starts[i] + seg.Segment().Count()
+	}
+	return docNums{segs, starts}
+}
+
+// in reports whether document num is in segment i.
+func (d docNums) in(i int, num uint64) bool {
+	return i < len(d.segs) && d.starts[i] <= num && num < d.starts[i+1]
+}
+
+// segment returns the segment of document num, and the document's number
+// in it; ok is false when no segment holds it.
+func (d docNums) segment(num uint64) (i int, local uint64, ok bool) {
+	i = sort.Search(len(d.segs), func(i int) bool { return d.starts[i+1] > num })
+	if i == len(d.segs) {
+		return 0, 0, false
+	}
+	return i, num - d.starts[i], true
+}
+
 // loadStored reads the stored fields of the documents ids on the
-// snapshot r. A document's internal id is its number in the snapshot: the
-// documents of its segments (deleted ones too), one segment after another.
+// snapshot r.
 func loadStored(r bindex.IndexReader, ids []bindex.IndexInternalID) (storedFields, error) {
 	is, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
 		return nil, fmt.Errorf("index: a %T is not a scorch snapshot", r)
 	}
-	segs := is.Segments()
-	starts := make([]uint64, len(segs))
-	var n uint64
-	for i, seg := range segs {
-		starts[i] = n
-		n += seg.Segment().Count()
-	}
+	nums := newDocNums(is.Segments())
 	out := make(storedFields, len(ids))
 	for _, id := range ids {
-		num := id.Value()
-		i := sort.Search(len(starts), func(i int) bool { return starts[i] > num }) - 1
-		if i < 0 || num-starts[i] >= segs[i].Segment().Count() {
-			return nil, fmt.Errorf("index: no segment holds document %d", num)
+		i, local, ok := nums.segment(id.Value())
+		if !ok {
+			return nil, fmt.Errorf("index: no segment holds document %d", id.Value())
 		}
 		fields := map[string]string{}
-		err := segs[i].VisitDocument(num-starts[i], func(field string, _ byte, value []byte, _ []uint64) bool {
+		err := nums.segs[i].VisitDocument(local, func(field string, _ byte, value []byte, _ []uint64) bool {
 			if _, seen := fields[field]; !seen {
 				fields[field] = string(value)
 			}
