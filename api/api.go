@@ -141,7 +141,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		// The path only: queries may hold search words, and no header
 		// (Authorization) is logged.
 		ev.Str("method", r.Method).Str("path", r.URL.Path).Int("status", rw.code()).
-			Dur("took", time.Since(start)).Str("remote", r.RemoteAddr).Msg("request")
+			Dur("took_ms", time.Since(start)).Str("remote", r.RemoteAddr).Msg("request")
 	}()
 
 	h := rw.Header()

@@ -215,7 +215,7 @@ func (c *Client) Do(ctx context.Context, endpoint string, req *http.Request) (*R
 				return nil, cerr
 			}
 			c.log.Debug().Str("endpoint", endpoint).Int("attempt", attempt).
-				Dur("took", time.Since(start)).Str("error", err.Error()).Msg("request failed")
+				Dur("took_ms", time.Since(start)).Str("error", err.Error()).Msg("request failed")
 			if errors.Is(err, ErrResponseTooLarge) || !retryable(err) || retries >= c.cfg.MaxRetries {
 				if retries > 0 {
 					return nil, fmt.Errorf("%w (gave up after %d attempts)", err, attempt)
@@ -225,7 +225,7 @@ func (c *Client) Do(ctx context.Context, endpoint string, req *http.Request) (*R
 			d := c.backoff(retries)
 			retries++
 			c.log.Warn().Str("endpoint", endpoint).Int("attempt", attempt).Str("error", err.Error()).
-				Dur("retry_in", d).Msg("request failed, retrying")
+				Dur("retry_in_ms", d).Msg("request failed, retrying")
 			if err := c.clock.Sleep(ctx, d); err != nil {
 				return nil, err
 			}
@@ -233,7 +233,7 @@ func (c *Client) Do(ctx context.Context, endpoint string, req *http.Request) (*R
 		}
 
 		c.log.Debug().Str("endpoint", endpoint).Int("attempt", attempt).Int("status", resp.StatusCode).
-			Dur("took", time.Since(start)).Msg("request")
+			Dur("took_ms", time.Since(start)).Msg("request")
 		switch code := resp.StatusCode; {
 		case code >= 200 && code < 300:
 			return resp, nil
@@ -258,7 +258,7 @@ func (c *Client) Do(ctx context.Context, endpoint string, req *http.Request) (*R
 			}
 			retries++
 			c.log.Warn().Str("endpoint", endpoint).Int("attempt", attempt).Int("status", code).
-				Dur("retry_in", d).Msg("server error, retrying")
+				Dur("retry_in_ms", d).Msg("server error, retrying")
 			if err := c.clock.Sleep(ctx, d); err != nil {
 				return nil, err
 			}
@@ -356,7 +356,7 @@ func (c *Client) broadcast(w *window) {
 
 func (c *Client) waitUntil(ctx context.Context, endpoint string, now, until time.Time, reason string) error {
 	d := until.Sub(now)
-	c.log.Info().Str("endpoint", endpoint).Time("until", until).Dur("wait", d).Str("reason", reason).
+	c.log.Info().Str("endpoint", endpoint).Time("until", until).Dur("wait_ms", d).Str("reason", reason).
 		Msgf("%s, waiting until %s (%s)", reason, until.Format(time.RFC3339), d.Round(time.Second))
 	if c.cfg.OnWait != nil {
 		c.cfg.OnWait(endpoint, until, reason)

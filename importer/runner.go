@@ -135,7 +135,7 @@ func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, erro
 		ev = h.log.Warn().Err(jobErr)
 	}
 	ev.Str("status", run.Status).Int("written", run.Written).Int("requests", total).
-		Dur("took", run.Ended.Sub(run.Started)).Msg("import finished")
+		Dur("took_ms", run.Ended.Sub(run.Started)).Msg("import finished")
 	h.report(true, jobErr)
 
 	switch {

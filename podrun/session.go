@@ -306,7 +306,7 @@ func (s *Session) finalReport(fields map[string]any, deadline time.Time) {
 			s.log.Error().Str("error", err.Error()).Int("attempts", attempt).Msg("could not report the final status to the pod")
 			return
 		}
-		s.log.Warn().Str("error", err.Error()).Int("attempt", attempt).Dur("retry_in", wait).Msg("reporting the final status to the pod failed")
+		s.log.Warn().Str("error", err.Error()).Int("attempt", attempt).Dur("retry_in_ms", wait).Msg("reporting the final status to the pod failed")
 		time.Sleep(wait)
 		wait = min(2*wait, 4*time.Second)
 	}
@@ -348,7 +348,7 @@ func (s *Session) reportLoop(ctx context.Context) {
 			if err != nil {
 				fails++
 				if fails == 1 || fails%10 == 0 {
-					s.log.Warn().Str("error", err.Error()).Int("failures", fails).Dur("retry_in", backoff).
+					s.log.Warn().Str("error", err.Error()).Int("failures", fails).Dur("retry_in_ms", backoff).
 						Msg("reporting to the pod failed; the import goes on")
 				}
 				next = time.Now().Add(backoff)

@@ -23,6 +23,11 @@ import (
 	_ "github.com/podimport/podimport/plugins/twitterarchive" // registers the twitter-archive plugin
 )
 
+// Durations are logged in whole milliseconds, under names that say so
+// (took_ms, wait_ms, retry_in_ms): zerolog's default, a fraction of
+// milliseconds with no unit, reads "took=558.40451" on a terminal.
+func init() { zerolog.DurationFieldInteger = true }
+
 // Exit codes, for scripts and for a host pod that launches the binary.
 const (
 	exitOK          = 0

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,10 @@ func TestImportSearchShowStatsExport(t *testing.T) {
 	}
 	if !strings.Contains(errOut, `"level":"info"`) {
 		t.Errorf("--log-format json should log JSON lines to stderr:\n%.500s", errOut)
+	}
+	// Durations in whole milliseconds, named so: "took_ms":12, not "took":12.345.
+	if !regexp.MustCompile(`"took_ms":\d+,[^\n]*"message":"import finished"`).MatchString(errOut) {
+		t.Errorf("the import finished line should say took_ms in whole milliseconds:\n%s", errOut)
 	}
 
 	code, out, errOut = runCLI(t, "--store", dir, "search", "--json", "--sort", "newest", "--limit", "5", "from:cli_user")
