@@ -78,6 +78,13 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 	}
 	for _, p := range points {
 		t.Run(p.name, func(t *testing.T) {
+			if p.indexing {
+				// Bleve writes its first segment in the background, some
+				// time after the indexer's first batch: on a loaded machine
+				// an import at 15 ms a request could end before it.
+				srv.SetLatency(60 * time.Millisecond)
+				defer srv.SetLatency(15 * time.Millisecond)
+			}
 			dir := t.TempDir()
 			srv.ResetCounts()
 			cmd := importCmd(dir)
