@@ -33,6 +33,10 @@ type Status struct {
 	// when, and for which endpoint.
 	WaitingUntil time.Time
 	WaitEndpoint string
+	// StreamDone is set on the last report of a stream, when the job moves
+	// on to the next one: Items is then the stream's total. (The last
+	// stream's total is in the Done report.)
+	StreamDone bool
 	// Done is set on the last report of a run, with the job's error.
 	Done bool
 	Err  error
@@ -152,8 +156,9 @@ func summary(s Status) string {
 }
 
 // NewLogReporter returns a Reporter that writes progress as structured log
-// lines: at most one a second, plus one for every change of stream, every
-// wait's start and end, and the end of the run.
+// lines: at most one a second, plus one for the end of every stream (with
+// its total), the start of the next, every wait's start and end, and the
+// end of the run.
 func NewLogReporter(log *zerolog.Logger) Reporter {
 	if log == nil {
 		l := zerolog.Nop()
@@ -177,7 +182,8 @@ func (r *logReporter) Report(s Status) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.now()
-	news := !r.started || s.Done || s.Stream != r.stream || !s.WaitingUntil.Equal(r.waitUntil)
+	started := s.Stream != "" && (!r.started || s.Stream != r.stream)
+	news := !r.started || started || s.Done || s.StreamDone || !s.WaitingUntil.Equal(r.waitUntil)
 	if !news && now.Sub(r.last) < r.every {
 		return
 	}
@@ -190,6 +196,10 @@ func (r *logReporter) Report(s Status) {
 		ev, msg = r.log.Warn().AnErr("error", s.Err), "stopped"
 	case s.Done:
 		msg = "done"
+	case s.StreamDone:
+		msg = "stream done"
+	case started:
+		msg = "stream started"
 	case !s.WaitingUntil.IsZero():
 		ev, msg = ev.Time("waiting_until", s.WaitingUntil).Str("wait_endpoint", s.WaitEndpoint), "waiting for rate limit"
 	}

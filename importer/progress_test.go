@@ -75,7 +75,9 @@ func TestLogReporter(t *testing.T) {
 	r.Report(s) // a wait: logged
 	s.WaitingUntil, s.WaitEndpoint = time.Time{}, ""
 	r.Report(s) // its end: logged
-	s.Stream = "timeline"
+	s.Items, s.StreamDone = 12, true
+	r.Report(s) // the stream's total: logged
+	s.Stream, s.Items, s.StreamDone = "timeline", 0, false
 	r.Report(s) // a new stream: logged
 	s.Done, s.Err = true, errors.New("boom")
 	r.Report(s) // the end: logged
@@ -92,14 +94,14 @@ func TestLogReporter(t *testing.T) {
 	for _, m := range lines {
 		msgs = append(msgs, m["message"].(string))
 	}
-	want := []string{"progress", "progress", "waiting for rate limit", "progress", "progress", "stopped"}
+	want := []string{"stream started", "progress", "waiting for rate limit", "progress", "stream done", "stream started", "stopped"}
 	if strings.Join(msgs, ",") != strings.Join(want, ",") {
 		t.Fatalf("messages %v, want %v\n%s", msgs, want, out.String())
 	}
 	if lines[1]["items"] != 10.0 {
 		t.Errorf("throttled line %v", lines[1])
 	}
-	if lines[2]["wait_endpoint"] != "followers/ids" || lines[4]["stream"] != "timeline" || lines[5]["error"] != "boom" {
+	if lines[2]["wait_endpoint"] != "followers/ids" || lines[4]["items"] != 12.0 || lines[5]["stream"] != "timeline" || lines[6]["error"] != "boom" {
 		t.Errorf("lines %v", lines)
 	}
 }

@@ -309,6 +309,13 @@ func (h *host) Blob(r io.Reader) (string, int64, error) {
 func (h *host) Stream(name string, expect int) {
 	h.pmu.Lock()
 	if name != h.st.Stream {
+		if h.st.Stream != "" && h.cfg.Progress != nil {
+			// The stream's total: reports after an Emit may not count
+			// the items the job added after it.
+			s := h.status()
+			s.StreamDone = true
+			h.cfg.Progress.Report(s)
+		}
 		h.st.Stream, h.st.Items = name, 0
 		h.log.Debug().Str("stream", name).Int("expect", expect).Msg("stream")
 	}
@@ -345,6 +352,13 @@ func (h *host) report(done bool, err error) {
 	}
 	h.pmu.Lock()
 	defer h.pmu.Unlock()
+	s := h.status()
+	s.Done, s.Err = done, err
+	h.cfg.Progress.Report(s)
+}
+
+// status is the run's progress now; h.pmu must be held.
+func (h *host) status() Status {
 	s := h.st
 	s.Requests = h.requestsTotal()
 	s.WaitingUntil, s.WaitEndpoint = time.Time{}, ""
@@ -353,8 +367,7 @@ func (h *host) report(done bool, err error) {
 			s.WaitingUntil, s.WaitEndpoint = until, ep
 		}
 	}
-	s.Done, s.Err = done, err
-	h.cfg.Progress.Report(s)
+	return s
 }
 
 // indexer catches the search index up with the store's change log in the

@@ -468,6 +468,7 @@ func TestRunAddItems(t *testing.T) {
 		if err := h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("1"), post("2"), post("3")}}); err != nil {
 			return err
 		}
+		AddItems(h, 1) // after the Emit's report: counted in the stream's last
 		h.Stream("likes", 0)
 		return h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("4")}})
 	}}
@@ -476,11 +477,19 @@ func TestRunAddItems(t *testing.T) {
 	}
 	var got []string
 	for _, s := range rec.all() {
-		got = append(got, fmt.Sprintf("%s %d/%d", s.Stream, s.Items, s.Expect))
+		line := fmt.Sprintf("%s %d/%d", s.Stream, s.Items, s.Expect)
+		if s.StreamDone {
+			line += " stream done"
+		}
+		if s.Done {
+			line += " done"
+		}
+		got = append(got, line)
 	}
 	// Items are what the job counts with AddItems, per stream; records
-	// written are counted apart.
-	want := []string{"timeline 0/200", "timeline 2/200", "likes 0/0", "likes 0/0", "likes 0/0"}
+	// written are counted apart. A stream's last report has its total.
+	want := []string{"timeline 0/200", "timeline 2/200", "timeline 3/200 stream done",
+		"likes 0/0", "likes 0/0", "likes 0/0 done"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
