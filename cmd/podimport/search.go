@@ -54,9 +54,13 @@ func printHits(w io.Writer, res *index.Result, color bool) {
 		open, close = "\x1b[1m", "\x1b[0m"
 	}
 	mark := strings.NewReplacer("<mark>", open, "</mark>", close)
-	if res.Total == 1 {
+	switch {
+	case res.Total == 1:
 		fmt.Fprintln(w, "1 result")
-	} else {
+	case uint64(len(res.Hits)) < res.Total:
+		// Say so, or a person reads the 20 shown as all there is.
+		fmt.Fprintf(w, "%d results; showing %d (--limit N shows more)\n", res.Total, len(res.Hits))
+	default:
 		fmt.Fprintf(w, "%d results\n", res.Total)
 	}
 	for _, h := range res.Hits {

@@ -8,8 +8,9 @@ import (
 	"github.com/podimport/podimport/index"
 )
 
-// TestPrintHits checks the human output of search: the count, one block
-// per hit, and the highlights marked with stars off a terminal.
+// TestPrintHits checks the human output of search: the count (and how many
+// are shown when --limit cuts it), one block per hit, and the highlights
+// marked with stars off a terminal.
 func TestPrintHits(t *testing.T) {
 	for _, c := range []struct {
 		res  *index.Result
@@ -22,7 +23,10 @@ func TestPrintHits(t *testing.T) {
 			Highlights: []string{"<mark>tea</mark> &amp; biscuits"},
 		}}}, "1 result\n\npost  @alice  2024-03-01 09:30  twitter:post:1\n  *tea* & biscuits\n"},
 		{&index.Result{Total: 42, Hits: []index.Hit{{ID: "twitter:account:2", Kind: "account", Author: "bob", Text: "Bob (@bob): <b>"}}},
-			"42 results\n\naccount  @bob    twitter:account:2\n  Bob (@bob): <b>\n"},
+			"42 results; showing 1 (--limit N shows more)\n\naccount  @bob    twitter:account:2\n  Bob (@bob): <b>\n"},
+		{&index.Result{Total: 2, Hits: []index.Hit{{ID: "twitter:post:3", Kind: "post", Author: "carol", Text: "a"},
+			{ID: "twitter:post:4", Kind: "post", Author: "carol", Text: "b"}}},
+			"2 results\n\npost  @carol    twitter:post:3\n  a\n\npost  @carol    twitter:post:4\n  b\n"},
 	} {
 		var out bytes.Buffer
 		printHits(&out, c.res, false)
