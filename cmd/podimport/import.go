@@ -135,8 +135,8 @@ func summary(r store.Run, took time.Duration) string {
 		eps = append(eps, fmt.Sprintf("%s %d", ep, n))
 	}
 	slices.Sort(eps)
-	s := fmt.Sprintf("run %d: %s %s %s: %d records written, %d requests in %s",
-		r.ID, r.Plugin, r.Account, r.Status, r.Written, total, took.Round(time.Millisecond))
+	s := fmt.Sprintf("run %d: %s %s %s: %s written, %s in %s", r.ID, r.Plugin, r.Account, r.Status,
+		plural(r.Written, "record"), plural(total, "request"), took.Round(time.Millisecond))
 	if len(eps) > 0 {
 		s += " (" + strings.Join(eps, ", ") + ")"
 	}

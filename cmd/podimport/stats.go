@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -67,8 +68,8 @@ func printStats(w io.Writer, r statsReport) {
 		fmt.Fprintf(w, "%-10s %10d\n", k, r.Edges[k])
 	}
 	fmt.Fprintf(w, "%-10s %10d\n", "(ended)", r.EndedEdges)
-	fmt.Fprintf(w, "\nstore %d bytes, %d changes; index %d documents, caught up to change %d\n",
-		r.FileBytes, r.Changes, r.IndexDocs, r.IndexWatermark)
+	fmt.Fprintf(w, "\nstore %s, %d changes; index %d documents, caught up to change %d\n",
+		humanBytes(r.FileBytes), r.Changes, r.IndexDocs, r.IndexWatermark)
 	if len(r.Cursors) > 0 {
 		// One line per cursor, but for the per-account timelines, which
 		// are one per following: those are counted (--json lists them).
@@ -92,8 +93,15 @@ func printStats(w io.Writer, r statsReport) {
 			for _, n := range run.Requests {
 				total += n
 			}
-			fmt.Fprintf(w, "  %d  %s  %s %s  %s  %d written, %d requests  %s\n", run.ID,
-				run.Started.Format("2006-01-02 15:04:05"), run.Plugin, run.Account, run.Status, run.Written, total, run.Error)
+			status := run.Status
+			if !run.Ended.IsZero() {
+				status += " in " + run.Ended.Sub(run.Started).Round(time.Millisecond).String()
+			}
+			fmt.Fprintf(w, "  %d  %s  %s %s  %s  %d written, %s\n", run.ID,
+				run.Started.Local().Format("2006-01-02 15:04:05"), run.Plugin, run.Account, status, run.Written, plural(total, "request"))
+			if run.Error != "" {
+				fmt.Fprintf(w, "     %s\n", run.Error)
+			}
 		}
 	}
 }
