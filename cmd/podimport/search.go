@@ -66,7 +66,7 @@ func printHits(w io.Writer, res *index.Result, color bool) {
 	for _, h := range res.Hits {
 		when := ""
 		if !h.Created.IsZero() {
-			when = h.Created.Format("2006-01-02 15:04")
+			when = h.Created.Local().Format("2006-01-02 15:04")
 		}
 		fmt.Fprintf(w, "\n%s  @%s  %s  %s\n", h.Kind, h.Author, when, h.ID)
 		text := h.Text

@@ -19,7 +19,7 @@ func TestPrintHits(t *testing.T) {
 		{&index.Result{}, "0 results\n"},
 		{&index.Result{Total: 1, Hits: []index.Hit{{
 			ID: "twitter:post:1", Kind: "post", Author: "alice", Text: "tea & biscuits",
-			Created:    time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC),
+			Created:    time.Date(2024, 3, 1, 9, 30, 0, 0, time.Local),
 			Highlights: []string{"<mark>tea</mark> &amp; biscuits"},
 		}}}, "1 result\n\npost  @alice  2024-03-01 09:30  twitter:post:1\n  *tea* & biscuits\n"},
 		{&index.Result{Total: 42, Hits: []index.Hit{{ID: "twitter:account:2", Kind: "account", Author: "bob", Text: "Bob (@bob): <b>"}}},

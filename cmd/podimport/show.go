@@ -91,12 +91,12 @@ func printNode(w io.Writer, n schema.Node, out, in []schema.Edge, perKind int, l
 			}
 		}
 		if !a.Created.IsZero() {
-			fmt.Fprintf(w, "  joined %s\n", a.Created.Format("2006-01-02"))
+			fmt.Fprintf(w, "  joined %s\n", a.Created.Local().Format("2006-01-02"))
 		}
 		fmt.Fprintf(w, "  followers %s, following %s, posts %s\n", count(a.FollowersCount), count(a.FollowingCount), count(a.PostCount))
 	case n.Post != nil:
 		p := n.Post
-		fmt.Fprintf(w, "  @%s  %s  %s\n", p.AuthorHandle, p.Created.Format("2006-01-02 15:04"), p.Lang)
+		fmt.Fprintf(w, "  @%s  %s  %s\n", p.AuthorHandle, p.Created.Local().Format("2006-01-02 15:04"), p.Lang)
 		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(p.Text, "\n", "\n  "))
 		fmt.Fprintf(w, "  likes %s, reposts %s\n", count(p.LikeCount), count(p.RepostCount))
 	case n.Media != nil:
@@ -167,7 +167,7 @@ func printEdges(w io.Writer, arrow string, edges []schema.Edge, other func(schem
 			}
 			ended := ""
 			if !e.Ended.IsZero() {
-				ended = "  ended " + e.Ended.Format("2006-01-02")
+				ended = "  ended " + e.Ended.Local().Format("2006-01-02")
 			}
 			label := labels[other(e)]
 			if label != "" {
