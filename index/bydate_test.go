@@ -125,10 +125,10 @@ func TestSearchByDate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		main, text := pq.compile(ix.analyzer)
+		main := pq.compile(ix.analyzer)
 		for _, sort := range []Sort{SortRelevance, SortNewest, SortOldest} {
 			for _, pg := range pages {
-				if sort == SortRelevance && len(text) > 0 {
+				if sort == SortRelevance && pq.hasWords() {
 					continue // never sliced
 				}
 				name := fmt.Sprintf("%q/%s/%d+%d", q, sort, pg.offset, pg.limit)
@@ -169,7 +169,7 @@ func TestSearchByDate(t *testing.T) {
 		{"", SortOldest}, {"golang", SortNewest},
 	} {
 		pq, _ := Parse(c.q)
-		main, _ := pq.compile(ix.analyzer)
+		main := pq.compile(ix.analyzer)
 		if _, _, ok, err := ix.searchByDate(ctx, pq, main, c.sort != SortOldest, c.sort == SortRelevance, 20, 0); !ok || err != nil {
 			t.Errorf("%q/%s: not sliced (%v)", c.q, c.sort, err)
 		}
@@ -223,7 +223,7 @@ func TestSearchByScore(t *testing.T) {
 		if sure {
 			t.Fatalf("%q: scores alike, not a byScore query", q)
 		}
-		main, _ := pq.compile(ix.analyzer)
+		main := pq.compile(ix.analyzer)
 		// Every hit, in the reference order, keyed by score and created.
 		allTotal, all, err := ix.findPage(ctx, pq, main, SortRelevance, 10000, 0, false)
 		if err != nil {
@@ -284,7 +284,7 @@ func TestSearchByCachedDate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		main, _ := pq.compile(ix.analyzer)
+		main := pq.compile(ix.analyzer)
 		total, hits, ok, err := ix.byCachedDate(ctx, pq, main, c.sort != SortOldest, limit, offset)
 		if err != nil {
 			t.Fatalf("%q/%s: %v", c.q, c.sort, err)
@@ -298,7 +298,7 @@ func TestSearchByCachedDate(t *testing.T) {
 			return false
 		}
 		pq, _ := Parse(c.q)
-		main, _ := pq.compile(ix.analyzer)
+		main := pq.compile(ix.analyzer)
 		wantTotal, want, err := ix.findPage(ctx, pq, main, c.sort, limit, offset, false)
 		if err != nil {
 			t.Fatal(err)
@@ -473,7 +473,7 @@ func TestKeepDates(t *testing.T) {
 	ix := datedCorpus(t)
 	ctx := context.Background()
 	pq, _ := Parse("from:h0")
-	main, _ := pq.compile(ix.analyzer)
+	main := pq.compile(ix.analyzer)
 	ix.KeepDates()
 	fromCache := func() search.DocumentMatchCollection {
 		t.Helper()

@@ -244,7 +244,7 @@ func (ix *Index) byCachedDate(ctx context.Context, pq *Query, main query.Query, 
 		}
 	}
 	q := &cachedDates{q: found, cache: ix.dates, idx: ix.idx, top: datedTop{need: need, desc: desc},
-		offset: offset, load: !pq.hasWords()}
+		offset: offset, load: len(pq.marked(ix.analyzer)) == 0}
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	req.Score = bleve.ScoreNone
 	sr, err := ix.idx.SearchInContext(ctx, req)

@@ -263,8 +263,7 @@ var fieldFor = map[Op]string{
 	OpHas: fieldHas, OpIs: fieldIs, OpLang: fieldLang, OpPlatform: fieldPlatform, OpKind: fieldKind,
 }
 
-// compile turns the AST into Bleve query objects: the query, and its
-// positive text clauses (for highlighting).
+// compile turns the AST into a Bleve query.
 //
 // Only words, phrases, hashtags and mentions score: relevance is how well
 // a post matches what was searched for. The other operators (from:, to:,
@@ -279,8 +278,8 @@ var fieldFor = map[Op]string{
 // Words are analyzed with the text analyzer here: one token becomes a term
 // query, several (a CJK run, "e-mail", a url) a phrase. A clause whose text
 // has no tokens at all (punctuation) is dropped.
-// hasWords reports whether q has words or phrases to highlight (some may
-// still analyze to no term).
+// hasWords reports whether q has words or phrases (some may still analyze
+// to no term).
 func (q *Query) hasWords() bool {
 	for _, c := range q.Clauses {
 		if !c.Negate && (c.Op == OpWord || c.Op == OpPhrase) {
@@ -290,7 +289,7 @@ func (q *Query) hasWords() bool {
 	return false
 }
 
-func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Query) {
+func (q *Query) compile(an analysis.Analyzer) query.Query {
 	var scored, filters, not []query.Query
 	for _, c := range q.Clauses {
 		bq := c.query(an)
@@ -298,17 +297,14 @@ func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Qu
 		case bq == nil:
 		case c.Negate:
 			not = append(not, bq)
-		case c.Op == OpWord || c.Op == OpPhrase:
-			text = append(text, bq)
-			scored = append(scored, bq)
-		case c.Op == OpHashtag || c.Op == OpMention:
+		case c.Op == OpWord || c.Op == OpPhrase || c.Op == OpHashtag || c.Op == OpMention:
 			scored = append(scored, bq)
 		default:
 			filters = append(filters, bq)
 		}
 	}
 	if len(scored)+len(filters)+len(not) == 0 {
-		return query.NewMatchAllQuery(), nil
+		return query.NewMatchAllQuery()
 	}
 	bq := &query.BooleanQuery{}
 	switch {
@@ -331,9 +327,35 @@ func (q *Query) compile(an analysis.Analyzer) (main query.Query, text []query.Qu
 		bq.MustNot = query.NewDisjunctionQuery(not)
 	}
 	if bq.MustNot == nil && bq.Filter == nil {
-		return bq.Must, text
+		return bq.Must
 	}
-	return bq, text
+	return bq
+}
+
+// marked returns the queries on the text field whose matches a hit's
+// highlights mark: its words and phrases, and its hashtags and mentions as
+// they are written in the text ("#golang" is marked for #golang). A hit
+// need not match them all: a tag may be in a post's entities only.
+func (q *Query) marked(an analysis.Analyzer) []query.Query {
+	var out []query.Query
+	for _, c := range q.Clauses {
+		if c.Negate {
+			continue
+		}
+		var tq query.Query
+		switch c.Op {
+		case OpWord, OpPhrase:
+			tq = textQuery(an, c.Value)
+		case OpHashtag:
+			tq = textQuery(an, "#"+c.Value)
+		case OpMention:
+			tq = textQuery(an, "@"+c.Value)
+		}
+		if tq != nil {
+			out = append(out, tq)
+		}
+	}
+	return out
 }
 
 // unscored matches what q matches, every document with score 0. Its

@@ -93,7 +93,7 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 	// Phase one finds and sorts the page without highlighting: asking
 	// Bleve for highlights makes it decode term locations for every
 	// matching document, not just for the page.
-	main, text := pq.compile(ix.analyzer)
+	main := pq.compile(ix.analyzer)
 	total, hits, err := ix.findPage(ctx, pq, main, opt.Sort, limit, offset, true)
 	if err != nil {
 		return nil, fmt.Errorf("index: search %q: %w", pq.String(), err)
@@ -102,7 +102,8 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 	if len(hits) == 0 {
 		return res, nil
 	}
-	if len(text) == 0 && loaded(hits) {
+	marked := pq.marked(ix.analyzer)
+	if len(marked) == 0 && loaded(hits) {
 		for _, h := range hits {
 			fields := make(map[string]string, len(h.Fields))
 			for k, v := range h.Fields {
@@ -119,12 +120,14 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 		pageIDs[i] = h.ID
 	}
 	var q2 query.Query = query.NewDocIDQuery(pageIDs)
-	if len(text) > 0 {
-		q2 = query.NewConjunctionQuery(append([]query.Query{q2}, text...))
+	if len(marked) > 0 {
+		// Optional clauses: they add their locations where they match,
+		// and a hit that matches none of them is still loaded.
+		q2 = query.NewBooleanQuery([]query.Query{q2}, marked, nil)
 	}
 	page := &withStored{q: q2}
 	req2 := bleve.NewSearchRequestOptions(page, len(pageIDs), 0, false)
-	req2.IncludeLocations = len(text) > 0 // for the highlights
+	req2.IncludeLocations = len(marked) > 0 // for the highlights
 	sr2, err := ix.idx.SearchInContext(ctx, req2)
 	if err != nil {
 		return nil, fmt.Errorf("index: load hits of %q: %w", pq.String(), err)
@@ -139,7 +142,7 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 			continue // changed by a CatchUp between the two phases
 		}
 		hit := newHit(h.ID, h.Score, page.stored[string(d.IndexInternalID)])
-		if len(text) > 0 {
+		if len(marked) > 0 {
 			hit.Highlights = highlights(d, hit.Text)
 		}
 		res.Hits = append(res.Hits, hit)

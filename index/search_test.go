@@ -269,7 +269,8 @@ func TestSearchHits(t *testing.T) {
 	}
 	want := []Hit{{
 		ID: p4, Kind: "post", Text: "Un petit #café avec @alice ☕", Author: "BobM",
-		Created: time.Date(2024, 2, 14, 9, 30, 0, 0, time.UTC),
+		Created:    time.Date(2024, 2, 14, 9, 30, 0, 0, time.UTC),
+		Highlights: []string{"Un petit #<mark>café</mark> avec @alice ☕"},
 	}}
 	if diff := cmp.Diff(want, res.Hits, cmpIgnoreScore); diff != "" {
 		t.Errorf("#café (-want +got):\n%s", diff)
@@ -316,6 +317,12 @@ func TestSearchHighlights(t *testing.T) {
 		{"中文", p6, []string{"学习<mark>中文</mark>"}},
 		{"☕", p4, []string{"<mark>☕</mark>"}},
 		{"golang from:alice", a1, []string{"about <mark>golang</mark> and tea"}},
+		// Tags and mentions are marked where the text has them.
+		{"#golang", p1, []string{"#<mark>golang</mark> is fun"}},
+		{"#café", p4, []string{"Un petit #<mark>café</mark> avec"}},
+		{"@alice", p4, []string{"avec @<mark>alice</mark>"}},
+		{"@ALICE", p7, []string{"RT @<mark>alice</mark>: golang"}},
+		{"#café from:BobM", p4, []string{"#<mark>café</mark>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
@@ -343,6 +350,25 @@ func TestSearchHighlights(t *testing.T) {
 	for _, h := range res.Hits {
 		if len(h.Highlights) > 0 {
 			t.Errorf("from:alice: %s has highlights %q", h.ID, h.Highlights)
+		}
+	}
+	// A tag that the text does not have (a post's entities may hold what
+	// its text lost to truncation): the post is found, with no highlight.
+	src0 := newFakeSource(post("twitter", "51", "1", "alice", "2024-05-01T00:00:00Z", "en", "cut short…", func(p *schema.Post) {
+		p.Hashtags = []string{"golang"}
+	}))
+	ix0, err := Open(t.TempDir()+"/i", src0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix0.Close()
+	for _, sort := range []Sort{SortRelevance, SortNewest} {
+		res, err = ix0.Search(ctx, "#golang", SearchOptions{Sort: sort})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != 1 || res.Hits[0].Text != "cut short…" || len(res.Hits[0].Highlights) != 0 {
+			t.Errorf("#golang by %s, in the entities only: %+v", sort, res.Hits)
 		}
 	}
 	// Highlights are HTML: the text is escaped.
