@@ -195,6 +195,9 @@ func TestStoreInUseFailsFast(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
+	// The demo leaves its archive in a temporary folder for a person to
+	// look at; the test's goes where the test cleans up.
+	t.Setenv("TMPDIR", t.TempDir())
 	code, out, errOut := runCLI(t, "--store", t.TempDir(), "demo", "--followers", "30", "--followings", "10", "--tweets", "60")
 	if code != 0 {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
