@@ -166,7 +166,8 @@ func (r *run) follows(ctx context.Context, set followSet) error {
 		if err := r.host.Emit(ctx, bl.Batch()); err != nil {
 			return err
 		}
-		importer.AddItems(r.host, len(page.IDs))
+		// Items are accounts done: stored already, or looked up (lookup
+		// counts them, so that progress moves through the lookups).
 		if err := r.lookup(ctx, page.IDs); err != nil {
 			return err
 		}
@@ -201,6 +202,7 @@ func (r *run) lookup(ctx context.Context, ids []string) error {
 			missing = append(missing, id)
 		}
 	}
+	importer.AddItems(r.host, len(ids)-len(missing))
 	var chunks [][]string
 	for len(missing) > 0 {
 		chunk := missing[:min(maxLookup, len(missing))]
@@ -234,6 +236,7 @@ func (r *run) lookupChunk(ctx context.Context, chunk []string, now time.Time) er
 		_, _, native, _ := schema.ParseID(id)
 		got[native] = true
 	}
+	importer.AddItems(r.host, len(chunk))
 	if len(got) == len(chunk) {
 		return r.host.Emit(ctx, bl.Batch())
 	}

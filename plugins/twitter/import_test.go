@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +30,8 @@ type harness struct {
 	clock *importer.FakeClock
 	dir   string
 	log   testutil.Buffer
+	// progress, if set, receives the runs' progress.
+	progress importer.Reporter
 }
 
 var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -80,7 +84,7 @@ func (h *harness) run(ctx context.Context, v importer.Values, noWait bool, wrap 
 		st = wrap(s)
 	}
 	log := zerolog.New(&h.log)
-	return importer.Run(ctx, importer.RunConfig{Store: st, Clock: h.clock, NoWait: noWait, Log: &log}, twitter.Plugin{}, job)
+	return importer.Run(ctx, importer.RunConfig{Store: st, Clock: h.clock, NoWait: noWait, Log: &log, Progress: h.progress}, twitter.Plugin{}, job)
 }
 
 func (h *harness) mustRun(v importer.Values) store.Run {
@@ -417,5 +421,62 @@ func TestConcurrentFetchesAreBounded(t *testing.T) {
 	}
 	if exports["1"] != exports["3"] {
 		t.Errorf("the store differs with 1 and 3 workers:\n%s", testutil.FirstDiff(exports["1"], exports["3"]))
+	}
+}
+
+// streamProgress records the items reported for one stream.
+type streamProgress struct {
+	stream string
+	mu     sync.Mutex
+	items  []int // while the stream runs
+	total  int   // its StreamDone report
+	expect int
+}
+
+func (p *streamProgress) Report(s importer.Status) {
+	if s.Stream != p.stream {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s.StreamDone {
+		p.total = s.Items
+		return
+	}
+	p.items = append(p.items, s.Items)
+	p.expect = s.Expect
+}
+
+// The followers' progress counts accounts done, so it moves through the
+// users/lookup requests that take most of the pass instead of reaching its
+// end with the one followers/ids page; a second run, with every account
+// stored, counts them all at once.
+func TestFollowersProgressMovesThroughLookups(t *testing.T) {
+	h := newHarness(t, twittertest.WorldConfig{Seed: 11, Followers: 450, Followings: 5, OwnTweets: 10})
+	p := &streamProgress{stream: "followers"}
+	h.progress = p
+	h.mustRun(h.values("concurrency", "1"))
+	if got := h.requests("followers/ids", "users/lookup"); got["followers/ids"] != 1 || got["users/lookup"] != 5+1 {
+		t.Fatalf("requests %v, want 1 followers/ids and 5 lookups of followers, 1 of followings", got)
+	}
+	var between []int
+	for i, n := range p.items {
+		if i > 0 && n < p.items[i-1] {
+			t.Fatalf("items went back: %v", p.items)
+		}
+		if n > 0 && n < 450 && !slices.Contains(between, n) {
+			between = append(between, n)
+		}
+	}
+	if len(between) < 3 || p.total != 450 || p.expect != 450 {
+		t.Errorf("followers: items %v (distinct between 0 and 450: %v), total %d of %d; want steps through the lookups and a total of 450",
+			p.items, between, p.total, p.expect)
+	}
+
+	p2 := &streamProgress{stream: "followers"}
+	h.progress = p2
+	h.mustRun(h.values("concurrency", "1"))
+	if p2.total != 450 {
+		t.Errorf("second run: followers total %d, want 450 (all stored, no lookups)", p2.total)
 	}
 }
