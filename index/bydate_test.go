@@ -268,7 +268,8 @@ func TestSearchByScore(t *testing.T) {
 }
 
 // TestSearchByCachedDate checks that the pages found from the cached
-// dates are those of one sorted search (total, hits, order and scores),
+// dates (by bySpan for a span of time alone, else by byCachedDate) are
+// those of one sorted search (total, hits, order and scores),
 // and that while the dates of a segment are not read (a catch-up's new
 // segment, a rebuilt index) the search goes the other way.
 func TestSearchByCachedDate(t *testing.T) {
@@ -278,14 +279,20 @@ func TestSearchByCachedDate(t *testing.T) {
 		q    string
 		sort Sort
 	}
+	spans := 0 // pages that bySpan answered
 	cached := func(c sorted, limit, offset int) (uint64, search.DocumentMatchCollection, bool) {
 		t.Helper()
 		pq, err := Parse(c.q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		main := pq.compile(ix.analyzer)
-		total, hits, ok, err := ix.byCachedDate(ctx, pq, main, c.sort != SortOldest, limit, offset)
+		desc := c.sort != SortOldest
+		total, hits, ok, err := ix.bySpan(ctx, pq, desc, limit, offset)
+		if ok {
+			spans++
+		} else if err == nil {
+			total, hits, ok, err = ix.byCachedDate(ctx, pq, pq.compile(ix.analyzer), desc, limit, offset)
+		}
 		if err != nil {
 			t.Fatalf("%q/%s: %v", c.q, c.sort, err)
 		}
@@ -331,6 +338,8 @@ func TestSearchByCachedDate(t *testing.T) {
 		"kind:post", "-kind:post", "from:h0", "from:h1 lang:en", "#go #rust", "@m1", "has:media",
 		"kind:post since:2021-03-01 until:2021-04-01", "until:2020-06-01", "golang tea", `"golang tea"`,
 		"-golang", "tea -kind:account", "from:h4 has:media since:2020-01-01", "since:2030-01-01",
+		"kind:account since:2008-01-01 until:2015-01-01", "since:2019-06-01 until:2019-06-02",
+		"since:2021-01-01 until:2021-01-01", "kind:account since:2020-01-01",
 	}
 	pages := []struct{ limit, offset int }{
 		{20, 0}, {1, 0}, {7, 33}, {20, 90}, {100, 150}, {3, 900}, {20, 2620}, {20, 5000},
@@ -360,9 +369,12 @@ func TestSearchByCachedDate(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d pages from the cached dates", answered)
+	t.Logf("%d pages from the cached dates, %d of them by bySpan", answered, spans)
 	if answered < 200 && !raceEnabled {
 		t.Errorf("only %d pages came from the cached dates", answered)
+	}
+	if spans < 50 && !raceEnabled {
+		t.Errorf("only %d pages of spans of time alone came from bySpan", spans)
 	}
 	// The post created in the year 10000 cannot be placed by the cache
 	// (its created sorts as a string before the others): its queries go
