@@ -27,7 +27,7 @@ import (
 // never change, so a segment's times, read once from its doc values, serve
 // until a merge replaces it. 21 bytes a document: the time by document
 // number, and the documents in date order with their times and kinds (for
-// bySpan). A page sorted by date
+// byFilters). A page sorted by date
 // is then one search that looks up each hit's time and keeps the best,
 // where searchByDate walks years, months and days with a dozen searches or
 // more (from: with 1,361 hits among 1M posts: 1.4–2.2 ms that way,
@@ -180,7 +180,7 @@ func (c *dateCache) column(idx bleve.Index, seg *scorch.SegmentSnapshot) (*segDa
 }
 
 // segDates are the times of one segment's documents, by document number,
-// and the same in date order (for bySpan).
+// and the same in date order (for byFilters).
 type segDates struct {
 	created []int64 // by document number
 	odd     bool    // some document has an oddDate

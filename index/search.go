@@ -244,7 +244,7 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 		return 0, nil, err
 	}
 	if slice && (sure || !relevance) {
-		total, hits, ok, err := ix.bySpan(ctx, pq, sort != SortOldest, limit, offset)
+		total, hits, ok, err := ix.byFilters(ctx, pq, sort != SortOldest, limit, offset)
 		if ok || err != nil {
 			return total, hits, err
 		}
