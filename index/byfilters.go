@@ -25,8 +25,10 @@ import (
 //     1.7–1.9 ms through the cached search and SQLite's 0.09–0.14 ms; a
 //     year (96,004) 0.3–0.4 ms against 14–16;
 //   - other filters are the intersection of their terms' postings, per
-//     segment, whose documents' times are looked up; with a span too, the
-//     smaller of the two is walked and checked against the other.
+//     segment, whose documents' times are looked up: from: with 1,361
+//     posts among 1M, 0.13 ms against 0.41 through the cached search and
+//     SQLite's 0.12–0.19 with an index on (author, created). With a span
+//     too, the smaller of the two is read and checked against the other.
 
 // filter is a keyword term that a query's hits must have.
 type filter struct{ field, term string }
