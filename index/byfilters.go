@@ -85,13 +85,12 @@ func (ix *Index) byFilters(ctx context.Context, pq *Query, desc bool, limit, off
 	if !isScorch {
 		return 0, nil, false, nil
 	}
-	// A kind known to the cache is checked from its order (orderKinds)
-	// when a span is walked.
-	code, kind := uint8(0), ""
+	// A kind known to the cache is checked from the kinds it keeps.
+	code := uint8(0)
 	var others []filter
 	for _, f := range filters {
 		if k := slices.Index(docKinds, f.term); f.field == fieldKind && k >= 0 && code == 0 {
-			code, kind = uint8(k+1), f.term
+			code = uint8(k + 1)
 			continue
 		}
 		others = append(others, f)
@@ -107,8 +106,7 @@ func (ix *Index) byFilters(ctx context.Context, pq *Query, desc bool, limit, off
 			ix.dates.kick()
 			return 0, nil, false, nil
 		}
-		f := segFilter{since: since, until: until, code: code,
-			kinds: func() (*roaring.Bitmap, bool) { return termBitmap(seg, fieldKind, kind) }}
+		f := segFilter{since: since, until: until, code: code}
 		for _, o := range others {
 			bm, ok := termBitmap(seg, o.field, o.term)
 			if !ok {
@@ -205,13 +203,10 @@ func (sd *segDates) walk(lo, hi int, match func(i int) bool, top *datedTop, base
 
 // segFilter is what byFilters asks of one segment's documents.
 type segFilter struct {
-	since, until time.Time // zero: no bound
-	code         uint8     // the kind, its index in docKinds plus one; 0 for any
-	// kinds reads the documents of kind code, when they are needed as a
-	// bitmap.
-	kinds   func() (*roaring.Bitmap, bool)
-	with    *roaring.Bitmap // the documents with the other filters' terms; nil for all (hits may change it)
-	deleted *roaring.Bitmap // nil for none
+	since, until time.Time       // zero: no bound
+	code         uint8           // the kind, its index in docKinds plus one; 0 for any
+	with         *roaring.Bitmap // the documents with the other filters' terms; nil for all (hits may change it)
+	deleted      *roaring.Bitmap // nil for none
 }
 
 // hits shows top the documents of sd that pass f and returns how many
@@ -243,23 +238,8 @@ func (sd *segDates) hits(f segFilter, top *datedTop, base uint64) (total uint64,
 		}
 		return sd.walk(lo, hi, match, top, base), true
 	}
-	with := f.with
-	if f.code != 0 {
-		bm, ok := f.kinds()
-		if !ok {
-			return 0, false
-		}
-		if with == nil {
-			with = bm
-		} else {
-			with.And(bm)
-		}
-	}
-	if with == nil {
+	if f.with == nil && f.code == 0 {
 		return 0, false // neither filters nor dates: filtersOnly says never
-	}
-	if f.deleted != nil {
-		with.AndNot(f.deleted)
 	}
 	sinceN, untilN := int64(math.MinInt64), int64(math.MaxInt64)
 	if !f.since.IsZero() {
@@ -268,20 +248,40 @@ func (sd *segDates) hits(f segFilter, top *datedTop, base uint64) (total uint64,
 	if !f.until.IsZero() {
 		untilN = f.until.UnixNano()
 	}
-	it := with.Iterator()
-	for it.HasNext() {
-		num := it.Next()
+	// visit shows top document num if it is of the kind and in the span;
+	// false when its date cannot be placed and may be in the span.
+	visit := func(num uint32) bool {
+		if f.code != 0 && sd.kinds[num] != f.code {
+			return true
+		}
 		t := sd.created[num]
 		switch {
 		case t == oddDate && bounded:
-			continue // outside the span (above)
+			return true // outside the span (above)
 		case t == oddDate:
-			return 0, false
+			return false
 		case dated && (t == noDate || t < sinceN || t >= untilN):
-			continue
+			return true
 		}
 		total++
 		top.note(t, base+uint64(num))
+		return true
+	}
+	if f.with == nil { // a kind alone: every live document
+		for num := range uint32(len(sd.created)) {
+			if (f.deleted == nil || !f.deleted.Contains(num)) && !visit(num) {
+				return 0, false
+			}
+		}
+		return total, true
+	}
+	if f.deleted != nil {
+		f.with.AndNot(f.deleted)
+	}
+	for it := f.with.Iterator(); it.HasNext(); {
+		if !visit(it.Next()) {
+			return 0, false
+		}
 	}
 	return total, true
 }

@@ -249,15 +249,6 @@ func TestSegDatesHits(t *testing.T) {
 		if f.since.IsZero() && f.until.IsZero() && f.code == 0 && with == nil {
 			f.code = 1 // filtersOnly: at least one clause
 		}
-		f.kinds = func() (*roaring.Bitmap, bool) {
-			bm := roaring.New()
-			for i, k := range kinds {
-				if k == f.code {
-					bm.Add(uint32(i))
-				}
-			}
-			return bm, true
-		}
 		if with != nil {
 			f.with = with.Clone()
 		}

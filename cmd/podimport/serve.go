@@ -82,7 +82,7 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	// serve answers many searches: pages sorted by date come from dates
-	// kept in memory (21 bytes a post).
+	// kept in memory (22 bytes a post).
 	pd.index.KeepDates()
 	dir := c.String("store")
 	base := baseURL(bound)
