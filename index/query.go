@@ -278,17 +278,6 @@ var fieldFor = map[Op]string{
 // Words are analyzed with the text analyzer here: one token becomes a term
 // query, several (a CJK run, "e-mail", a url) a phrase. A clause whose text
 // has no tokens at all (punctuation) is dropped.
-// hasWords reports whether q has words or phrases (some may still analyze
-// to no term).
-func (q *Query) hasWords() bool {
-	for _, c := range q.Clauses {
-		if !c.Negate && (c.Op == OpWord || c.Op == OpPhrase) {
-			return true
-		}
-	}
-	return false
-}
-
 func (q *Query) compile(an analysis.Analyzer) query.Query {
 	var scored, filters, not []query.Query
 	for _, c := range q.Clauses {
