@@ -468,7 +468,10 @@ func TestFollowersProgressMovesThroughLookups(t *testing.T) {
 			between = append(between, n)
 		}
 	}
-	if len(between) < 3 || p.total != 450 || p.expect != 450 {
+	// Two workers (concurrency 1) look up the 5 chunks: a worker reports
+	// its chunk before it takes another, so the first chunk's report says
+	// 100 or 200 and the third's 300 or 400, whatever the interleaving.
+	if len(between) < 2 || p.total != 450 || p.expect != 450 {
 		t.Errorf("followers: items %v (distinct between 0 and 450: %v), total %d of %d; want steps through the lookups and a total of 450",
 			p.items, between, p.total, p.expect)
 	}
