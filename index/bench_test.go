@@ -31,7 +31,7 @@ func generated(n int) []schema.Node {
 }
 
 // BenchmarkIndex measures indexing throughput: a rebuild from the store
-// (ForEachNode) and a catch-up from the change log.
+// (ForEachNodeWithoutRaw) and a catch-up from the change log.
 func BenchmarkIndex(b *testing.B) {
 	posts := generated(*benchIndexDocs)
 	b.Run("rebuild", func(b *testing.B) {

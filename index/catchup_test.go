@@ -227,7 +227,7 @@ func TestOpen(t *testing.T) {
 		}
 		t.Cleanup(func() { ix.Close() })
 		if (ix.Rebuilt != "") != wantRebuild || (src.forEach > 0) != wantRebuild {
-			t.Errorf("Rebuilt = %q after %d ForEachNode, want a rebuild: %v", ix.Rebuilt, src.forEach, wantRebuild)
+			t.Errorf("Rebuilt = %q after %d ForEachNodeWithoutRaw, want a rebuild: %v", ix.Rebuilt, src.forEach, wantRebuild)
 		}
 		if diff := cmp.Diff(want, searchIDs(t, ix, "")); diff != "" {
 			t.Errorf("documents (-want +got):\n%s", diff)

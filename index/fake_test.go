@@ -18,7 +18,7 @@ type fakeSource struct {
 	log       []change
 	wm        uint64
 	requested []string // every id passed to Nodes, in order
-	forEach   int      // ForEachNode calls
+	forEach   int      // ForEachNodeWithoutRaw calls
 }
 
 type change struct {
@@ -81,7 +81,7 @@ func (f *fakeSource) Nodes(ids []string) ([]schema.Node, error) {
 	return out, nil
 }
 
-func (f *fakeSource) ForEachNode(fn func(schema.Node) error) error {
+func (f *fakeSource) ForEachNodeWithoutRaw(fn func(schema.Node) error) error {
 	f.mu.Lock()
 	f.forEach++
 	nodes := make([]schema.Node, 0, len(f.nodes))

@@ -49,9 +49,9 @@ type Source interface {
 	// Nodes returns the nodes with these ids, without Raw; missing ids
 	// (deleted nodes) are skipped.
 	Nodes(ids []string) ([]schema.Node, error)
-	// ForEachNode calls fn for every node, for a rebuild. An error from fn
-	// stops the walk and is returned.
-	ForEachNode(fn func(schema.Node) error) error
+	// ForEachNodeWithoutRaw calls fn for every node, without Raw, for a
+	// rebuild. An error from fn stops the walk and is returned.
+	ForEachNodeWithoutRaw(fn func(schema.Node) error) error
 	// LastChange is the sequence number of the newest change.
 	LastChange() (uint64, error)
 	// IndexWatermark is the last change the index has applied.
@@ -343,7 +343,7 @@ func (ix *Index) Reindex(ctx context.Context) error {
 	return err
 }
 
-// rebuild builds dir+".new" from ForEachNode, swaps it into dir (the
+// rebuild builds dir+".new" from ForEachNodeWithoutRaw, swaps it into dir (the
 // current index, if any, is closed and removed) and sets the watermark to
 // the last change recorded before the build began. Changes made during the
 // build are applied again by the next CatchUp, which is harmless.
@@ -439,7 +439,7 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 	}
 	size := max(minPart, BatchSize/workers)
 	b := idx.NewBatch()
-	err = ix.src.ForEachNode(func(n schema.Node) error {
+	err = ix.src.ForEachNodeWithoutRaw(func(n schema.Node) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

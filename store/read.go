@@ -285,6 +285,17 @@ const iterChunk = 512
 // in its own read transaction, so a write that commits meanwhile may or may
 // not be seen.
 func (s *Store) ForEachNode(fn func(schema.Node) error) error {
+	return s.forEachNode(true, fn)
+}
+
+// ForEachNodeWithoutRaw is ForEachNode without the raw JSON, for readers
+// that need only the normalized fields (a rebuild of the index): it reads
+// neither the raw records nor the pages they fill.
+func (s *Store) ForEachNodeWithoutRaw(fn func(schema.Node) error) error {
+	return s.forEachNode(false, fn)
+}
+
+func (s *Store) forEachNode(withRaw bool, fn func(schema.Node) error) error {
 	var after []byte
 	for {
 		var chunk []schema.Node
@@ -297,7 +308,9 @@ func (s *Store) ForEachNode(fn func(schema.Node) error) error {
 				if err := json.Unmarshal(v, &n); err != nil {
 					return corrupt(fmt.Sprintf("node %q", k), err)
 				}
-				n.Raw = readRaw(raw, string(k))
+				if withRaw {
+					n.Raw = readRaw(raw, string(k))
+				}
 				chunk = append(chunk, n)
 			}
 			return nil

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -604,6 +605,28 @@ func TestForEachCrossesChunks(t *testing.T) {
 	}
 	if len(nodes) != n+1 || !slicesSorted(nodes) {
 		t.Errorf("ForEachNode: %d nodes, sorted %v; want %d sorted", len(nodes), slicesSorted(nodes), n+1)
+	}
+	// The same nodes without their raw JSON, each equal to what Node reads.
+	var bare []string
+	if err := s.ForEachNodeWithoutRaw(func(n schema.Node) error {
+		if n.Raw != nil {
+			t.Errorf("ForEachNodeWithoutRaw: %s has raw %s", n.ID, n.Raw)
+		}
+		want, err := s.Node(n.ID)
+		if err != nil {
+			return err
+		}
+		want.Raw = nil
+		if diff := cmp.Diff(want, n); diff != "" {
+			t.Errorf("ForEachNodeWithoutRaw: %s differs from Node (-want +got):\n%s", n.ID, diff)
+		}
+		bare = append(bare, n.ID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(bare, nodes) {
+		t.Errorf("ForEachNodeWithoutRaw: %d nodes, want the %d of ForEachNode in the same order", len(bare), len(nodes))
 	}
 	var edges []string
 	if err := s.ForEachEdge(func(e schema.Edge) error { edges = append(edges, e.Key()); return nil }); err != nil {
