@@ -156,9 +156,10 @@ func summary(s Status) string {
 }
 
 // NewLogReporter returns a Reporter that writes progress as structured log
-// lines: at most one a second, plus one for the end of every stream (with
-// its total), the start of the next, every wait's start and end, and the
-// end of the run.
+// lines: at most one a second, plus one for the start of every stream and
+// one for its end (with its total: "stream done", or "stream stopped" when
+// the run stopped in it), and one for every wait's start and end. The run's
+// own end, with its error, is the runner's "import finished" line.
 func NewLogReporter(log *zerolog.Logger) Reporter {
 	if log == nil {
 		l := zerolog.Nop()
@@ -192,11 +193,11 @@ func (r *logReporter) Report(s Status) {
 	ev := r.log.Info()
 	msg := "progress"
 	switch {
+	case s.Done && s.Stream == "":
+		return // the run ended before its first stream: nothing to close
 	case s.Done && s.Err != nil:
-		ev, msg = r.log.Warn().AnErr("error", s.Err), "stopped"
-	case s.Done:
-		msg = "done"
-	case s.StreamDone:
+		ev, msg = r.log.Warn(), "stream stopped"
+	case s.Done, s.StreamDone:
 		msg = "stream done"
 	case started:
 		msg = "stream started"

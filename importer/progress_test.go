@@ -79,31 +79,55 @@ func TestLogReporter(t *testing.T) {
 	r.Report(s) // the stream's total: logged
 	s.Stream, s.Items, s.StreamDone = "timeline", 0, false
 	r.Report(s) // a new stream: logged
-	s.Done, s.Err = true, errors.New("boom")
-	r.Report(s) // the end: logged
+	s.Items, s.Done, s.Err = 3, true, errors.New("boom")
+	r.Report(s) // the end, in the timeline: logged
 
-	var lines []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, m)
-	}
-	var msgs []string
-	for _, m := range lines {
-		msgs = append(msgs, m["message"].(string))
-	}
-	want := []string{"stream started", "progress", "waiting for rate limit", "progress", "stream done", "stream started", "stopped"}
+	lines, msgs := logLines(t, &out)
+	want := []string{"stream started", "progress", "waiting for rate limit", "progress", "stream done", "stream started", "stream stopped"}
 	if strings.Join(msgs, ",") != strings.Join(want, ",") {
 		t.Fatalf("messages %v, want %v\n%s", msgs, want, out.String())
 	}
 	if lines[1]["items"] != 10.0 {
 		t.Errorf("throttled line %v", lines[1])
 	}
-	if lines[2]["wait_endpoint"] != "followers/ids" || lines[4]["items"] != 12.0 || lines[5]["stream"] != "timeline" || lines[6]["error"] != "boom" {
+	if lines[2]["wait_endpoint"] != "followers/ids" || lines[4]["items"] != 12.0 || lines[5]["stream"] != "timeline" {
 		t.Errorf("lines %v", lines)
 	}
+	// The run's error is on the runner's "import finished" line, not here
+	// a second time.
+	if l := lines[6]; l["level"] != "warn" || l["stream"] != "timeline" || l["items"] != 3.0 || l["error"] != nil {
+		t.Errorf("last line %v", l)
+	}
+
+	// A run that ends well closes its last stream with its total.
+	out.Reset()
+	r = NewLogReporter(&log).(*logReporter)
+	r.Report(Status{Plugin: "twitter", Account: "alice", Stream: "likes"})
+	r.Report(Status{Plugin: "twitter", Account: "alice", Stream: "likes", Items: 40, Done: true})
+	if lines, msgs := logLines(t, &out); strings.Join(msgs, ",") != "stream started,stream done" || lines[1]["items"] != 40.0 {
+		t.Errorf("a run that ends well: %s", out.String())
+	}
+	// A run that ends before its first stream has none to close.
+	out.Reset()
+	r = NewLogReporter(&log).(*logReporter)
+	r.Report(Status{Plugin: "twitter", Account: "alice", Done: true, Err: errors.New("boom")})
+	if out.Len() != 0 {
+		t.Errorf("a run without streams: %s", out.String())
+	}
+}
+
+// logLines parses the JSON log lines in out, and their messages.
+func logLines(t *testing.T, out *bytes.Buffer) (lines []map[string]any, msgs []string) {
+	t.Helper()
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, m)
+		msgs = append(msgs, m["message"].(string))
+	}
+	return lines, msgs
 }
 
 func TestIsTerminal(t *testing.T) {

@@ -126,6 +126,10 @@ func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, erro
 		h.log.Error().Err(endErr).Msg("could not record the run's end")
 	}
 
+	// The last report first: it closes the last stream (a log line with
+	// its total, or the terminal's bar), so that the run's end is the
+	// last line.
+	h.report(true, jobErr)
 	total := 0
 	for _, n := range run.Requests {
 		total += n
@@ -136,7 +140,6 @@ func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, erro
 	}
 	ev.Str("status", run.Status).Int("written", run.Written).Int("requests", total).
 		Dur("took_ms", run.Ended.Sub(run.Started)).Msg("import finished")
-	h.report(true, jobErr)
 
 	switch {
 	case jobErr != nil:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -267,6 +268,59 @@ func TestRunDone(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no status after the first emit: %+v", ss)
+	}
+}
+
+// TestRunLogLines reads a run's log as a person would: every stream opens
+// and closes, the last one too, and the run's end is the last line, with
+// its error.
+func TestRunLogLines(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		var out bytes.Buffer
+		log := zerolog.New(&out).Level(zerolog.InfoLevel)
+		st := newFakeStore()
+		cfg := RunConfig{Store: st, Clock: NewFakeClock(t0), Log: &log, Progress: NewLogReporter(&log)}
+		job := fakeJob{account: "alice", run: func(ctx context.Context, h Host) error {
+			h.Stream("timeline", 0)
+			if err := h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("1")}}); err != nil {
+				return err
+			}
+			h.Stream("followers", 10)
+			AddItems(h, 4)
+			if fail {
+				return errors.New("boom")
+			}
+			return nil
+		}}
+		_, err := Run(context.Background(), cfg, fakePlugin{"fake"}, job)
+		if (err != nil) != fail {
+			t.Fatalf("fail=%v: Run: %v", fail, err)
+		}
+		var got []string
+		var last map[string]any
+		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatal(err)
+			}
+			if m["message"] == "progress" {
+				continue
+			}
+			got = append(got, fmt.Sprintf("%v %v", m["message"], m["stream"]))
+			last = m
+		}
+		end := "stream done followers"
+		if fail {
+			end = "stream stopped followers"
+		}
+		want := []string{"import started <nil>", "stream started timeline", "stream done timeline",
+			"stream started followers", end, "import finished <nil>"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("fail=%v: log (-want +got):\n%s\n%s", fail, diff, out.String())
+		}
+		if fail && last["error"] != "boom" || !fail && last["error"] != nil {
+			t.Errorf("fail=%v: the run's end line has error %v", fail, last["error"])
+		}
 	}
 }
 
