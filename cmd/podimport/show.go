@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -19,7 +21,7 @@ func showCommand() *cli.Command {
 		ArgsUsage: "ID|@handle",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
-			&cli.IntFlag{Name: "edges", Usage: "edges of each kind and direction to list (human output)", Value: 10},
+			&cli.IntFlag{Name: "edges", Usage: "edges of each kind and direction to list, the newest first (human output; --json gives all)", Value: 10},
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() != 1 {
@@ -45,6 +47,8 @@ func showCommand() *cli.Command {
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, map[string]any{"node": n, "edges": map[string]any{"out": out, "in": in}})
 			}
+			newestFirst(out, func(e schema.Edge) string { return e.To })
+			newestFirst(in, func(e schema.Edge) string { return e.From })
 			labels, err := edgeLabels(s, out, in, c.Int("edges"))
 			if err != nil {
 				return err
@@ -108,6 +112,38 @@ func printNode(w io.Writer, n schema.Node, out, in []schema.Edge, perKind int, l
 	}
 	printEdges(w, "→", out, func(e schema.Edge) string { return e.To }, perKind, labels)
 	printEdges(w, "←", in, func(e schema.Edge) string { return e.From }, perKind, labels)
+}
+
+// newestFirst orders edges for a person reading them: by kind, then the
+// most recently first seen first (the newest followers, the last run's
+// posts), then by the id at the other end, highest first. Platforms whose
+// ids are numbers (Twitter's, Mastodon's) give them in time order, so the
+// posts that one run stored come newest first too. The store gives them
+// in key order, oldest first.
+func newestFirst(edges []schema.Edge, other func(schema.Edge) string) {
+	slices.SortStableFunc(edges, func(a, b schema.Edge) int {
+		return cmp.Or(
+			cmp.Compare(a.Kind, b.Kind),
+			b.FirstSeen.Compare(a.FirstSeen),
+			compareIDs(other(b), other(a)),
+		)
+	})
+}
+
+// compareIDs compares two node ids, numerically where both end in a
+// number (the platform's own id) and are alike before it.
+func compareIDs(a, b string) int {
+	ia, ib := strings.LastIndexByte(a, ':')+1, strings.LastIndexByte(b, ':')+1
+	na, nb := a[ia:], b[ib:]
+	if a[:ia] == b[:ib] && digits(na) && digits(nb) {
+		na, nb = strings.TrimLeft(na, "0"), strings.TrimLeft(nb, "0")
+		return cmp.Or(cmp.Compare(len(na), len(nb)), strings.Compare(na, nb))
+	}
+	return strings.Compare(a, b)
+}
+
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // edgeLabels reads the nodes at the other end of the edges that will be

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/podimport/podimport/schema"
+)
+
+func TestNewestFirst(t *testing.T) {
+	run1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	run2 := run1.Add(24 * time.Hour)
+	e := func(kind schema.EdgeKind, to string, seen time.Time) schema.Edge {
+		return schema.Edge{From: "twitter:account:1", Kind: kind, To: to, FirstSeen: seen, LastSeen: seen}
+	}
+	// As the store gives them: by kind, then by the other end's id as a
+	// string (where "104530436" sorts between two 19-digit ids).
+	edges := []schema.Edge{
+		e(schema.EdgeFollows, "twitter:account:1040588226296807422", run1),
+		e(schema.EdgeFollows, "twitter:account:104530436", run2), // followed since run 1
+		e(schema.EdgeFollows, "twitter:account:1047018509564055958", run1),
+		e(schema.EdgeAuthored, "twitter:post:1727236349376856065", run1),
+		e(schema.EdgeAuthored, "twitter:post:2124413452746227713", run2),
+		e(schema.EdgeAuthored, "twitter:post:20", run1),
+		e(schema.EdgeAuthored, "twitter:post:1999999999999999999", run1),
+		e(schema.EdgeTagged, "twitter:tag:golang", run1),
+		e(schema.EdgeTagged, "twitter:tag:go", run1),
+	}
+	newestFirst(edges, func(e schema.Edge) string { return e.To })
+	var got []string
+	for _, e := range edges {
+		got = append(got, string(e.Kind)+" "+e.To)
+	}
+	want := []string{
+		"authored twitter:post:2124413452746227713", // the last run's
+		"authored twitter:post:1999999999999999999", // then the highest id
+		"authored twitter:post:1727236349376856065",
+		"authored twitter:post:20",
+		"follows twitter:account:104530436", // the newest follow, whatever its id
+		"follows twitter:account:1047018509564055958",
+		"follows twitter:account:1040588226296807422",
+		"tagged twitter:tag:golang", // not numbers: as strings, highest first
+		"tagged twitter:tag:go",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+}
+
+func TestCompareIDs(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"twitter:post:20", "twitter:post:1999999999999999999", -1},
+		{"twitter:post:0020", "twitter:post:20", 0},
+		{"twitter:post:21", "twitter:post:20", 1},
+		{"twitter:post:9", "twitter:account:10", 1}, // other kinds: as strings
+		{"twitter:tag:b", "twitter:tag:a", 1},
+		{"twitter:tag:9", "twitter:tag:a", -1},
+	} {
+		if got := compareIDs(c.a, c.b); got != c.want {
+			t.Errorf("compareIDs(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
