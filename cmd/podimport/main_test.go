@@ -168,6 +168,12 @@ func TestExitCodes(t *testing.T) {
 	if code, _, errOut := runCLI(t, "--store", dir, "search", "--sort", "sideways", "x"); code != exitConfig {
 		t.Errorf("bad --sort: exit %d, %s", code, errOut)
 	}
+	// A mistake in the query is said before the store is opened: here a
+	// store that cannot be opened at all.
+	if code, _, errOut := runCLI(t, "--store", "/dev/null/store", "search", "since:2024-13-01"); code != exitConfig ||
+		!strings.Contains(errOut, `since: wants YYYY-MM-DD, got "2024-13-01"`) {
+		t.Errorf("bad query: exit %d, %s", code, errOut)
+	}
 
 	srv.SetRemaining("statuses/user_timeline", 1)
 	if code, out, errOut := runCLI(t, append(imp, "--no-wait")...); code != exitRateLimited || !strings.Contains(out, "rate_limited") {

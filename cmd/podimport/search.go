@@ -27,13 +27,18 @@ func searchCommand() *cli.Command {
 			if sort != index.SortRelevance && sort != index.SortNewest && sort != index.SortOldest {
 				return usageError("--sort %q: want relevance, newest or oldest", sort)
 			}
+			// A mistake in the query is one in the command line: said
+			// (exit code 2) before the store is opened.
+			q, err := index.Parse(strings.Join(c.Args().Slice(), " "))
+			if err != nil {
+				return usageError("query: %v", err)
+			}
 			pd, err := openPod(c)
 			if err != nil {
 				return err
 			}
 			defer pd.Close()
-			res, err := pd.index.Search(c.Context, strings.Join(c.Args().Slice(), " "),
-				index.SearchOptions{Limit: c.Int("limit"), Sort: sort})
+			res, err := pd.index.SearchQuery(c.Context, q, index.SearchOptions{Limit: c.Int("limit"), Sort: sort})
 			if err != nil {
 				return err
 			}
