@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -37,7 +38,9 @@ type authError struct {
 }
 
 func (e *authError) Error() string {
-	return fmt.Sprintf("authentication failed: %v; %s", e.cause, e.hint)
+	// The platform's message may end with a full stop ("Could not
+	// authenticate you."), which the hint would follow as ".;".
+	return fmt.Sprintf("authentication failed: %s; %s", strings.TrimRight(e.cause.Error(), "."), e.hint)
 }
 func (e *authError) Unwrap() []error { return []error{ErrAuth, e.cause} }
 

@@ -148,9 +148,11 @@ func plural(n int, what string) string {
 	return strconv.Itoa(n) + " " + what + "s"
 }
 
+// summary is the terminal's last line for a run. A run that stopped says
+// so without its error: the command prints that last, once.
 func summary(s Status) string {
 	if s.Err != nil {
-		return fmt.Sprintf("%s %s: stopped: %v (%d written, %s)", s.Plugin, s.Account, s.Err, s.Written, plural(s.Requests, "request"))
+		return fmt.Sprintf("%s %s: stopped (%d written, %s)", s.Plugin, s.Account, s.Written, plural(s.Requests, "request"))
 	}
 	return fmt.Sprintf("%s %s: done (%d written, %s)", s.Plugin, s.Account, s.Written, plural(s.Requests, "request"))
 }
