@@ -14,6 +14,7 @@
 //	GET  /v1/search?q=&limit=&offset=&sort=
 //	GET  /v1/nodes/{id}             id, or @handle, or @handle@platform
 //	GET  /v1/nodes/{id}/edges?kind=&dir=
+//	GET  /v1/nodes/{id}/history     an account's counts, one point per run
 //	GET  /v1/stats
 //	POST /v1/imports                {"plugin", "account", "options"}
 //	GET  /v1/imports?limit=
@@ -108,6 +109,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/search", s.search)
 	s.mux.HandleFunc("GET /v1/nodes/{id}", s.node)
 	s.mux.HandleFunc("GET /v1/nodes/{id}/edges", s.edges)
+	s.mux.HandleFunc("GET /v1/nodes/{id}/history", s.history)
 	s.mux.HandleFunc("GET /v1/stats", s.stats)
 	s.mux.HandleFunc("POST /v1/imports", s.startImport)
 	s.mux.HandleFunc("GET /v1/imports", s.listImports)

@@ -132,6 +132,30 @@ func (s *Server) edges(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
+// History is the answer of GET /v1/nodes/{id}/history: an account's
+// follower, following and post counts as each run that read its profile
+// saw them, oldest run first. Other nodes have none: an empty list.
+type History struct {
+	ID     string               `json:"id"` // the node's id (also when asked by @handle)
+	Points []store.HistoryPoint `json:"history"`
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request) {
+	n, ok := s.resolve(w, r)
+	if !ok {
+		return
+	}
+	points, err := s.store.History(n.ID)
+	if err != nil {
+		s.writeInternal(w, r, err)
+		return
+	}
+	if points == nil {
+		points = []store.HistoryPoint{}
+	}
+	writeJSON(w, http.StatusOK, History{ID: n.ID, Points: points})
+}
+
 // nonNil makes an asked-for direction without edges an empty list, not an
 // absent one.
 func nonNil(es []schema.Edge) []schema.Edge {

@@ -248,6 +248,52 @@ func TestEdgesFilterByKindAndDirection(t *testing.T) {
 	}
 }
 
+// TestHistory follows an account's counts over two runs: a point per
+// run, oldest first, as the store keeps them.
+func TestHistory(t *testing.T) {
+	srv := fakeTwitter(t, smallWorld())
+	p := openPod(t, t.TempDir())
+	first := importDirect(t, p, srv)
+	srv.World().AddFollowers(5)
+	srv.World().AddTweets(srv.World().Owner().IDStr, 3)
+	second := importDirect(t, p, srv)
+	c := newClient(t, p, api.Config{})
+
+	var h api.History
+	if code := c.get("/v1/nodes/@owner/history", &h); code != http.StatusOK {
+		t.Fatalf("history: %d", code)
+	}
+	owner, _ := p.store.NodeByHandle("twitter", "owner")
+	if h.ID != owner.ID || len(h.Points) != 2 || h.Points[0].Run != first.ID || h.Points[1].Run != second.ID {
+		t.Fatalf("history of %s: %+v", owner.ID, h)
+	}
+	val := func(p *int64) int64 {
+		if p == nil {
+			return -1
+		}
+		return *p
+	}
+	if f0, f1 := val(h.Points[0].Followers), val(h.Points[1].Followers); f0 != 20 || f1 != 25 {
+		t.Errorf("followers %d then %d, want 20 then 25", f0, f1)
+	}
+	if p0, p1 := val(h.Points[0].Posts), val(h.Points[1].Posts); p1 != p0+3 {
+		t.Errorf("posts %d then %d, want 3 more", p0, p1)
+	}
+
+	// A post has no history: an empty list. An unknown node is a 404.
+	var res index.Result
+	c.get("/v1/search?limit=1&q=from:owner", &res)
+	code, body := c.do(http.MethodGet, "/v1/nodes/"+res.Hits[0].ID+"/history", "", nil)
+	var raw map[string]json.RawMessage
+	c.decode("history", body, &raw)
+	if code != http.StatusOK || string(raw["history"]) != "[]" {
+		t.Errorf("history of a post: %d %s", code, body)
+	}
+	if code, body := c.do(http.MethodGet, "/v1/nodes/twitter:account:1/history", "", nil); code != http.StatusNotFound {
+		t.Errorf("history of an unknown node: %d %s", code, body)
+	}
+}
+
 func TestStatsIsTheCLIsJSON(t *testing.T) {
 	p, c := imported(t)
 	var got api.StatsReport

@@ -85,7 +85,11 @@ func TestImportSearchShowStatsExport(t *testing.T) {
 			ID      string
 			Account struct{ Handle string }
 		}
-		Edges struct{ Out, In []struct{ Kind string } }
+		Edges   struct{ Out, In []struct{ Kind string } }
+		History []struct {
+			Run       uint64
+			Followers *int64
+		}
 	}
 	if err := json.Unmarshal([]byte(out), &shown); code != 0 || err != nil || shown.Node.Account.Handle != "cli_user" {
 		t.Fatalf("show --json @cli_user: exit %d, %v\n%.300s", code, err, out)
@@ -100,7 +104,11 @@ func TestImportSearchShowStatsExport(t *testing.T) {
 	if kinds["in follows"] != 20 || kinds["out follows"] != 10 || kinds["out authored"] < 120 {
 		t.Errorf("show @cli_user edges: %v", kinds)
 	}
-	if code, out, _ = runCLI(t, "--store", dir, "show", "@cli_user"); code != 0 || !strings.Contains(out, "→ follows (10)") {
+	if h := shown.History; len(h) != 1 || h[0].Run != 1 || h[0].Followers == nil || *h[0].Followers != 20 {
+		t.Errorf("show @cli_user history: %+v, want run 1's point with 20 followers", h)
+	}
+	if code, out, _ = runCLI(t, "--store", dir, "show", "@cli_user"); code != 0 || !strings.Contains(out, "→ follows (10)") ||
+		!regexp.MustCompile(`counts by run \(1\)\n +\d{4}-\d\d-\d\d \d\d:\d\d  run 1  followers 20, following 10, posts \d+\n`).MatchString(out) {
 		t.Errorf("show @cli_user (human): exit %d\n%s", code, out)
 	}
 

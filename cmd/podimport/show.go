@@ -44,8 +44,17 @@ func showCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			// An account's counts as each run saw them.
+			history, err := s.History(n.ID)
+			if err != nil {
+				return err
+			}
 			if c.Bool("json") {
-				return writeJSON(c.App.Writer, map[string]any{"node": n, "edges": map[string]any{"out": out, "in": in}})
+				v := map[string]any{"node": n, "edges": map[string]any{"out": out, "in": in}}
+				if n.Kind == schema.KindAccount {
+					v["history"] = nonNilHistory(history)
+				}
+				return writeJSON(c.App.Writer, v)
 			}
 			newestFirst(out, func(e schema.Edge) string { return e.To })
 			newestFirst(in, func(e schema.Edge) string { return e.From })
@@ -53,7 +62,7 @@ func showCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			printNode(c.App.Writer, n, out, in, c.Int("edges"), labels)
+			printNode(c.App.Writer, n, history, out, in, c.Int("edges"), labels)
 			return nil
 		},
 	}
@@ -79,7 +88,7 @@ func resolve(s *store.Store, arg string) (schema.Node, error) {
 	return n, err
 }
 
-func printNode(w io.Writer, n schema.Node, out, in []schema.Edge, perKind int, labels map[string]string) {
+func printNode(w io.Writer, n schema.Node, history []store.HistoryPoint, out, in []schema.Edge, perKind int, labels map[string]string) {
 	state := "complete"
 	if n.Ref {
 		state = "reference (named by another record, not imported itself)"
@@ -98,6 +107,7 @@ func printNode(w io.Writer, n schema.Node, out, in []schema.Edge, perKind int, l
 			fmt.Fprintf(w, "  joined %s\n", a.Created.Local().Format("2006-01-02"))
 		}
 		fmt.Fprintf(w, "  followers %s, following %s, posts %s\n", count(a.FollowersCount), count(a.FollowingCount), count(a.PostCount))
+		printHistory(w, history, historyLines)
 	case n.Post != nil:
 		p := n.Post
 		fmt.Fprintf(w, "  @%s  %s  %s\n", p.AuthorHandle, p.Created.Local().Format("2006-01-02 15:04"), p.Lang)
@@ -112,6 +122,33 @@ func printNode(w io.Writer, n schema.Node, out, in []schema.Edge, perKind int, l
 	}
 	printEdges(w, "→", out, func(e schema.Edge) string { return e.To }, perKind, labels)
 	printEdges(w, "←", in, func(e schema.Edge) string { return e.From }, perKind, labels)
+}
+
+// historyLines is how many of an account's history points show prints:
+// the newest.
+const historyLines = 10
+
+// printHistory prints an account's counts by run, the last max runs.
+func printHistory(w io.Writer, points []store.HistoryPoint, max int) {
+	if len(points) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  counts by run (%d)\n", len(points))
+	if len(points) > max {
+		fmt.Fprintf(w, "      … %d earlier (--json for all)\n", len(points)-max)
+		points = points[len(points)-max:]
+	}
+	for _, p := range points {
+		fmt.Fprintf(w, "      %s  run %d  followers %s, following %s, posts %s\n",
+			p.At.Local().Format("2006-01-02 15:04"), p.Run, count(p.Followers), count(p.Following), count(p.Posts))
+	}
+}
+
+func nonNilHistory(h []store.HistoryPoint) []store.HistoryPoint {
+	if h == nil {
+		return []store.HistoryPoint{}
+	}
+	return h
 }
 
 // newestFirst orders edges for a person reading them: by kind, then the

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/podimport/podimport/schema"
+	"github.com/podimport/podimport/store"
 )
 
 func TestNewestFirst(t *testing.T) {
@@ -64,5 +67,27 @@ func TestCompareIDs(t *testing.T) {
 		if got := compareIDs(c.a, c.b); got != c.want {
 			t.Errorf("compareIDs(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+func TestPrintHistory(t *testing.T) {
+	at := time.Date(2026, 11, 1, 12, 0, 0, 0, time.Local)
+	n := func(v int64) *int64 { return &v }
+	var points []store.HistoryPoint
+	for i := range 12 {
+		points = append(points, store.HistoryPoint{Run: uint64(i + 1), At: at.AddDate(0, 0, i), Followers: n(int64(100 + i)), Following: n(50), Posts: nil})
+	}
+	var out bytes.Buffer
+	printHistory(&out, points, 10)
+	want := "  counts by run (12)\n      … 2 earlier (--json for all)\n" +
+		"      2026-11-03 12:00  run 3  followers 102, following 50, posts ?\n"
+	if got := out.String(); !strings.HasPrefix(got, want) || strings.Count(got, "\n") != 12 ||
+		!strings.HasSuffix(got, "      2026-11-12 12:00  run 12  followers 111, following 50, posts ?\n") {
+		t.Errorf("got\n%s\nwant it to start with\n%s", got, want)
+	}
+	out.Reset()
+	printHistory(&out, nil, 10)
+	if out.Len() != 0 {
+		t.Errorf("no history printed %q", out.String())
 	}
 }
