@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -151,20 +152,39 @@ func nonNilHistory(h []store.HistoryPoint) []store.HistoryPoint {
 	return h
 }
 
-// newestFirst orders edges for a person reading them: by kind, then the
-// most recently first seen first (the newest followers, the last run's
-// posts), then by the id at the other end, highest first. Platforms whose
-// ids are numbers (Twitter's, Mastodon's) give them in time order, so the
-// posts that one run stored come newest first too. The store gives them
-// in key order, oldest first.
+// newestFirst orders edges for a person reading them: by kind, those that
+// hold before those that ended (the latest ended first), then the most
+// recently first seen first (the newest followers, the last run's posts),
+// then by the id at the other end, highest first. Platforms whose ids are
+// numbers (Twitter's, Mastodon's) give them in time order, so the posts
+// that one run stored come newest first too. The store gives them in key
+// order, oldest first.
 func newestFirst(edges []schema.Edge, other func(schema.Edge) string) {
 	slices.SortStableFunc(edges, func(a, b schema.Edge) int {
 		return cmp.Or(
 			cmp.Compare(a.Kind, b.Kind),
+			compareEnded(a.Ended, b.Ended),
 			b.FirstSeen.Compare(a.FirstSeen),
 			compareIDs(other(b), other(a)),
 		)
 	})
+}
+
+// compareEnded puts edges that hold (zero) first, then the latest ended.
+func compareEnded(a, b time.Time) int {
+	switch {
+	case a.IsZero() || b.IsZero():
+		return cmp.Compare(boolInt(!a.IsZero()), boolInt(!b.IsZero()))
+	default:
+		return b.Compare(a)
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // compareIDs compares two node ids, numerically where both end in a
@@ -232,7 +252,19 @@ func printEdges(w io.Writer, arrow string, edges []schema.Edge, other func(schem
 		if len(es) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %s %s (%d)\n", arrow, k, len(es))
+		ended := 0
+		for _, e := range es {
+			if !e.Ended.IsZero() {
+				ended++
+			}
+		}
+		if ended > 0 {
+			// An ended edge is kept (an unfollow, say): the count says how
+			// many of those listed no longer hold.
+			fmt.Fprintf(w, "  %s %s (%d, %d of them ended)\n", arrow, k, len(es), ended)
+		} else {
+			fmt.Fprintf(w, "  %s %s (%d)\n", arrow, k, len(es))
+		}
 		for i, e := range es {
 			if i == perKind {
 				fmt.Fprintf(w, "      … %d more (--edges N, or --json for all)\n", len(es)-perKind)

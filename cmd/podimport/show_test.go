@@ -18,12 +18,15 @@ func TestNewestFirst(t *testing.T) {
 	e := func(kind schema.EdgeKind, to string, seen time.Time) schema.Edge {
 		return schema.Edge{From: "twitter:account:1", Kind: kind, To: to, FirstSeen: seen, LastSeen: seen}
 	}
+	ended := func(e schema.Edge, at time.Time) schema.Edge { e.Ended = at; return e }
 	// As the store gives them: by kind, then by the other end's id as a
 	// string (where "104530436" sorts between two 19-digit ids).
 	edges := []schema.Edge{
 		e(schema.EdgeFollows, "twitter:account:1040588226296807422", run1),
 		e(schema.EdgeFollows, "twitter:account:104530436", run2), // followed since run 1
 		e(schema.EdgeFollows, "twitter:account:1047018509564055958", run1),
+		ended(e(schema.EdgeFollows, "twitter:account:9", run1), run2),
+		ended(e(schema.EdgeFollows, "twitter:account:8", run1), run2.Add(time.Hour)),
 		e(schema.EdgeAuthored, "twitter:post:1727236349376856065", run1),
 		e(schema.EdgeAuthored, "twitter:post:2124413452746227713", run2),
 		e(schema.EdgeAuthored, "twitter:post:20", run1),
@@ -44,6 +47,8 @@ func TestNewestFirst(t *testing.T) {
 		"follows twitter:account:104530436", // the newest follow, whatever its id
 		"follows twitter:account:1047018509564055958",
 		"follows twitter:account:1040588226296807422",
+		"follows twitter:account:8", // ended, the latest first
+		"follows twitter:account:9",
 		"tagged twitter:tag:golang", // not numbers: as strings, highest first
 		"tagged twitter:tag:go",
 	}
@@ -89,5 +94,19 @@ func TestPrintHistory(t *testing.T) {
 	printHistory(&out, nil, 10)
 	if out.Len() != 0 {
 		t.Errorf("no history printed %q", out.String())
+	}
+}
+
+func TestPrintEdgesCountsEnded(t *testing.T) {
+	ended := time.Date(2026, 1, 2, 0, 0, 0, 0, time.Local)
+	edges := []schema.Edge{
+		{From: "twitter:account:2", Kind: schema.EdgeFollows, To: "twitter:account:1"},
+		{From: "twitter:account:3", Kind: schema.EdgeFollows, To: "twitter:account:1", Ended: ended},
+	}
+	var out bytes.Buffer
+	printEdges(&out, "←", edges, func(e schema.Edge) string { return e.From }, 10, map[string]string{"twitter:account:3": "@carol"})
+	want := "  ← follows (2, 1 of them ended)\n      twitter:account:2\n      twitter:account:3  @carol  ended 2026-01-02\n"
+	if out.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", out.String(), want)
 	}
 }
