@@ -173,18 +173,13 @@ func newestFirst(edges []schema.Edge, other func(schema.Edge) string) {
 // compareEnded puts edges that hold (zero) first, then the latest ended.
 func compareEnded(a, b time.Time) int {
 	switch {
-	case a.IsZero() || b.IsZero():
-		return cmp.Compare(boolInt(!a.IsZero()), boolInt(!b.IsZero()))
+	case a.IsZero() == b.IsZero():
+		return b.Compare(a) // both hold (0), or both ended
+	case a.IsZero():
+		return -1
 	default:
-		return b.Compare(a)
-	}
-}
-
-func boolInt(b bool) int {
-	if b {
 		return 1
 	}
-	return 0
 }
 
 // compareIDs compares two node ids, numerically where both end in a
