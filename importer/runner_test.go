@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -296,19 +295,14 @@ func TestRunLogLines(t *testing.T) {
 		if (err != nil) != fail {
 			t.Fatalf("fail=%v: Run: %v", fail, err)
 		}
+		lines, _ := logLines(t, &out)
 		var got []string
-		var last map[string]any
-		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
-			var m map[string]any
-			if err := json.Unmarshal([]byte(l), &m); err != nil {
-				t.Fatal(err)
+		for _, m := range lines {
+			if m["message"] != "progress" {
+				got = append(got, fmt.Sprintf("%v %v", m["message"], m["stream"]))
 			}
-			if m["message"] == "progress" {
-				continue
-			}
-			got = append(got, fmt.Sprintf("%v %v", m["message"], m["stream"]))
-			last = m
 		}
+		last := lines[len(lines)-1]
 		end := "stream done followers"
 		if fail {
 			end = "stream stopped followers"
