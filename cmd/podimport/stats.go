@@ -80,7 +80,7 @@ func printStats(w io.Writer, r statsReport) {
 				timelines[c.Plugin+" "+c.Account]++
 				continue
 			}
-			fmt.Fprintf(w, "  %s %s %s = %s\n", c.Plugin, c.Account, c.Stream, shorten(c.Value, 100))
+			fmt.Fprintf(w, "  %s %s %s = %s\n", c.Plugin, c.Account, c.Stream, shorten(c.Value, 100, 80))
 		}
 		for _, k := range slices.Sorted(maps.Keys(timelines)) {
 			fmt.Fprintf(w, "  %s timeline:* = %d timelines with a stored high-water mark\n", k, timelines[k])
@@ -106,13 +106,13 @@ func printStats(w io.Writer, r statsReport) {
 	}
 }
 
-// shorten keeps a cursor's value to about max characters on its line: some
-// grow with the account (the twitter plugin's unavailable accounts, one
-// entry each), and --json shows them whole.
-func shorten(v string, max int) string {
+// shorten cuts a cursor's value of more than max characters to its first
+// keep: some grow with the account (the twitter plugin's unavailable
+// accounts, one entry each), and --json shows them whole.
+func shorten(v string, max, keep int) string {
 	r := []rune(v)
 	if len(r) <= max {
 		return v
 	}
-	return fmt.Sprintf("%s… (%d characters; --json shows it whole)", string(r[:max-20]), len(r))
+	return fmt.Sprintf("%s… (%d characters; --json shows it whole)", string(r[:keep]), len(r))
 }
