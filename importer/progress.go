@@ -89,8 +89,9 @@ func (t *terminalReporter) Report(s Status) {
 	t.bar.Describe(describe(s))
 	_ = t.bar.Set(s.Items)
 	if s.Done {
+		// The bar stays as it last was. What the run did, and its error,
+		// the command prints next: a line here would say it once more.
 		t.closeBar()
-		fmt.Fprintln(t.w, summary(s))
 	}
 }
 
@@ -146,15 +147,6 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return strconv.Itoa(n) + " " + what + "s"
-}
-
-// summary is the terminal's last line for a run. A run that stopped says
-// so without its error: the command prints that last, once.
-func summary(s Status) string {
-	if s.Err != nil {
-		return fmt.Sprintf("%s %s: stopped (%d written, %s)", s.Plugin, s.Account, s.Written, plural(s.Requests, "request"))
-	}
-	return fmt.Sprintf("%s %s: done (%d written, %s)", s.Plugin, s.Account, s.Written, plural(s.Requests, "request"))
 }
 
 // NewLogReporter returns a Reporter that writes progress as structured log

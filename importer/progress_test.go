@@ -39,12 +39,16 @@ func TestTerminalReporter(t *testing.T) {
 		"waiting for followers/ids until 12:15:01",
 		"twitter alice · timeline",
 		"350/350",
-		"twitter alice: done (6000 written, 4 requests)",
 		"twitter alice · timeline: 4 requests, 6000 written",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%q", want, got)
 		}
+	}
+	// At the end the bar is closed, its line ended for what follows (the
+	// command's own summary), and nothing more is said.
+	if !strings.HasSuffix(got, "6000 written 100% |██████████████████████████████| (350/350)\n") {
+		t.Errorf("the bar's last line should end the output:\n%q", got)
 	}
 
 	out = testutil.Buffer{}
@@ -52,8 +56,8 @@ func TestTerminalReporter(t *testing.T) {
 	s = base
 	s.Done, s.Err = true, errors.New("twitter alice: rate limit window spent")
 	r.Report(s)
-	if got := out.String(); !strings.Contains(got, "twitter alice: stopped (0 written, 0 requests)") || strings.Contains(got, "window spent") {
-		t.Errorf("output %q: want the run stopped, without its error (the command prints it last)", got)
+	if got := out.String(); strings.Contains(got, "window spent") || strings.Contains(got, "stopped") {
+		t.Errorf("output %q: the command says how the run ended, not the bar", got)
 	}
 }
 
