@@ -88,6 +88,10 @@ const (
 func classify(endpoint string, err error) error {
 	var he *importer.HTTPError
 	if !errors.As(err, &he) {
+		var te *importer.TransportError
+		if errors.As(err, &te) || errors.Is(err, importer.ErrResponseTooLarge) {
+			return fmt.Errorf("twitter: %w", err) // the client's error names the endpoint
+		}
 		return fmt.Errorf("twitter: %s: %w", endpoint, err)
 	}
 	ae := &APIError{Endpoint: endpoint, StatusCode: he.StatusCode, Message: http.StatusText(he.StatusCode)}
