@@ -30,7 +30,7 @@ const tokenEnv = "PODIMPORT_API_TOKEN"
 func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
-		Usage: "hold the store open and serve the HTTP API: search, nodes, edges, stats and background imports",
+		Usage: "hold the store open and serve the HTTP API: search, nodes, edges, count history, stats and background imports",
 		Description: "Listens on 127.0.0.1:8080 unless --addr says otherwise. Listening on anything but a\n" +
 			"loopback address requires " + tokenEnv + "; when it is set, every request must carry\n" +
 			"\"Authorization: Bearer <token>\". Import credentials (TWITTER_*) are read from this\n" +

@@ -18,7 +18,7 @@ import (
 func showCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "show",
-		Usage:     "show a node and its edges, by id (twitter:post:123) or @handle (@handle@platform for other platforms than twitter)",
+		Usage:     "show a node and its edges, the newest first (an account with its counts by run), by id (twitter:post:123) or @handle (@handle@platform for other platforms than twitter)",
 		ArgsUsage: "ID|@handle",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
