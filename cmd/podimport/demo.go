@@ -147,19 +147,21 @@ func demoArchive(c *cli.Context, world *twittertest.World) error {
 		return err
 	}
 	defer s.Close()
-	both, blobs := 0, 0
-	if err := s.ForEachNode(func(n schema.Node) error {
+	both, blobs, avatars := 0, 0, 0
+	if err := s.ForEachNodeWithoutRaw(func(n schema.Node) error {
 		switch {
 		case n.Kind == schema.KindPost && len(n.Sources) == 2:
 			both++
 		case n.Kind == schema.KindMedia && n.Media != nil && n.Media.Blob != "":
 			blobs++
+		case n.Account != nil && n.Account.AvatarBlob != "":
+			avatars++
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "   %d posts now come from both the API and the archive, on the same nodes; %d photos and videos are copied into %s\n",
-		both, blobs, filepath.Join(c.String("store"), "blobs"))
+	fmt.Fprintf(w, "   %d posts now come from both the API and the archive, on the same nodes; %d photos and videos and %s are copied into %s\n",
+		both, blobs, plural(avatars, "avatar"), filepath.Join(c.String("store"), "blobs"))
 	return nil
 }
