@@ -150,9 +150,6 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		s.writeInternal(w, r, err)
 		return
 	}
-	if points == nil {
-		points = []store.HistoryPoint{}
-	}
 	writeJSON(w, http.StatusOK, History{ID: n.ID, Points: points})
 }
 

@@ -282,7 +282,9 @@ func TestHistory(t *testing.T) {
 
 	// A post has no history: an empty list. An unknown node is a 404.
 	var res index.Result
-	c.get("/v1/search?limit=1&q=from:owner", &res)
+	if c.get("/v1/search?limit=1&q=from:owner", &res); len(res.Hits) != 1 {
+		t.Fatal("no post of @owner")
+	}
 	code, body := c.do(http.MethodGet, "/v1/nodes/"+res.Hits[0].ID+"/history", "", nil)
 	var raw map[string]json.RawMessage
 	c.decode("history", body, &raw)

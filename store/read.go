@@ -212,9 +212,11 @@ type HistoryPoint struct {
 	Posts     *int64    `json:"posts,omitempty"`
 }
 
-// History returns the count history of an account, oldest run first.
+// History returns the count history of an account, oldest run first: an
+// empty list, not nil, when it has none (a node that is not an account, an
+// account no run has read), so that it encodes as [] in JSON.
 func (s *Store) History(accountID string) ([]HistoryPoint, error) {
-	var out []HistoryPoint
+	out := []HistoryPoint{}
 	err := s.view(func(tx *bolt.Tx) error {
 		p := prefix(accountID)
 		c := tx.Bucket(bucketHistory).Cursor()

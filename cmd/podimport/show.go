@@ -46,14 +46,16 @@ func showCommand() *cli.Command {
 				return err
 			}
 			// An account's counts as each run saw them.
-			history, err := s.History(n.ID)
-			if err != nil {
-				return err
+			var history []store.HistoryPoint
+			if n.Kind == schema.KindAccount {
+				if history, err = s.History(n.ID); err != nil {
+					return err
+				}
 			}
 			if c.Bool("json") {
 				v := map[string]any{"node": n, "edges": map[string]any{"out": out, "in": in}}
 				if n.Kind == schema.KindAccount {
-					v["history"] = nonNilHistory(history)
+					v["history"] = history
 				}
 				return writeJSON(c.App.Writer, v)
 			}
@@ -143,13 +145,6 @@ func printHistory(w io.Writer, points []store.HistoryPoint, max int) {
 		fmt.Fprintf(w, "      %s  run %d  followers %s, following %s, posts %s\n",
 			p.At.Local().Format("2006-01-02 15:04"), p.Run, count(p.Followers), count(p.Following), count(p.Posts))
 	}
-}
-
-func nonNilHistory(h []store.HistoryPoint) []store.HistoryPoint {
-	if h == nil {
-		return []store.HistoryPoint{}
-	}
-	return h
 }
 
 // newestFirst orders edges for a person reading them: by kind, those that
