@@ -197,6 +197,8 @@ func idScores(hits search.DocumentMatchCollection) []idScore {
 // the page of one search sorted by score and created: at each place a hit
 // with the same score and created (hits that tie on both may come in
 // either order, in both searches), each hit once, and the same total.
+// It does so twice: without and then with the dates kept in memory, from
+// which byScore orders ties past the hits it fetched (tiesByCachedDate).
 func TestSearchByScore(t *testing.T) {
 	ix := datedCorpus(t)
 	ctx := context.Background()
@@ -208,63 +210,83 @@ func TestSearchByScore(t *testing.T) {
 	}
 	pages := []struct{ limit, offset int }{{20, 0}, {1, 0}, {7, 33}, {20, 90}, {100, 150}, {20, 2000}}
 	if raceEnabled {
-		queries = queries[:4]
+		queries = append(queries[:4], "#go")
 	}
 	type key struct {
 		score   float64
 		created string
 	}
-	var twice int
-	for _, q := range queries {
-		pq, err := Parse(q)
-		if err != nil {
-			t.Fatal(err)
+	for _, kept := range []bool{false, true} {
+		if kept {
+			ix.KeepDates()
 		}
-		sure, maybe := pq.scoresAlike()
-		if sure {
-			t.Fatalf("%q: scores alike, not a byScore query", q)
-		}
-		main := pq.compile(ix.analyzer)
-		// Every hit, in the reference order, keyed by score and created.
-		allTotal, all, err := ix.findPage(ctx, pq, main, SortRelevance, 10000, 0, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keyOf := map[string]key{}
-		for _, h := range all {
-			keyOf[h.ID] = key{h.Score, h.Sort[1]}
-		}
-		for _, pg := range pages {
-			name := fmt.Sprintf("%q/%d+%d", q, pg.offset, pg.limit)
-			total, got, err := ix.findPage(ctx, pq, main, SortRelevance, pg.limit, pg.offset, true)
+		var twice, cached int
+		for _, q := range queries {
+			pq, err := Parse(q)
 			if err != nil {
-				t.Fatalf("%s: %v", name, err)
+				t.Fatal(err)
 			}
-			want := all[min(pg.offset, len(all)):min(pg.offset+pg.limit, len(all))]
-			if total != allTotal || len(got) != len(want) {
-				t.Errorf("%s: %d hits of %d, want %d of %d", name, len(got), total, len(want), allTotal)
-				continue
+			sure, maybe := pq.scoresAlike()
+			if sure {
+				t.Fatalf("%q: scores alike, not a byScore query", q)
 			}
-			seen := map[string]bool{}
-			for i, h := range got {
-				w := keyOf[want[i].ID]
-				if k, ok := keyOf[h.ID]; !ok || k != w || h.Score != w.score || seen[h.ID] {
-					t.Errorf("%s: hit %d is %s (%v, score %v, seen %v), want one with %v", name, i, h.ID, k, h.Score, seen[h.ID], w)
+			main := pq.compile(ix.analyzer)
+			// Every hit, in the reference order, keyed by score and created.
+			allTotal, all, err := ix.findPage(ctx, pq, main, SortRelevance, 10000, 0, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keyOf := map[string]key{}
+			for _, h := range all {
+				keyOf[h.ID] = key{h.Score, h.Sort[1]}
+			}
+			for _, pg := range pages {
+				name := fmt.Sprintf("%q/%d+%d (dates kept: %v)", q, pg.offset, pg.limit, kept)
+				total, got, err := ix.findPage(ctx, pq, main, SortRelevance, pg.limit, pg.offset, true)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
 				}
-				if maybe && h.ID != want[i].ID {
-					// Where all hits may score alike, the id breaks ties.
-					t.Errorf("%s: hit %d is %s, want %s", name, i, h.ID, want[i].ID)
+				want := all[min(pg.offset, len(all)):min(pg.offset+pg.limit, len(all))]
+				if total != allTotal || len(got) != len(want) {
+					t.Errorf("%s: %d hits of %d, want %d of %d", name, len(got), total, len(want), allTotal)
+					continue
 				}
-				seen[h.ID] = true
-			}
-			if n := pg.offset + pg.limit; n < len(all) && keyOf[all[n-1].ID].score == all[min(len(all)-1, n+max(10, n/2)-1)].Score {
-				twice++ // a tie past the fetched hits: the second search
+				seen := map[string]bool{}
+				for i, h := range got {
+					w := keyOf[want[i].ID]
+					if k, ok := keyOf[h.ID]; !ok || k != w || h.Score != w.score || seen[h.ID] {
+						t.Errorf("%s: hit %d is %s (%v, score %v, seen %v), want one with %v", name, i, h.ID, k, h.Score, seen[h.ID], w)
+					}
+					if maybe && h.ID != want[i].ID {
+						// Where all hits may score alike, the id breaks ties.
+						t.Errorf("%s: hit %d is %s, want %s", name, i, h.ID, want[i].ID)
+					}
+					seen[h.ID] = true
+				}
+				need := pg.offset + pg.limit
+				fetch := need + max(10, need/2)
+				if fetch > len(all) || keyOf[all[need-1].ID].score != all[fetch-1].Score {
+					continue
+				}
+				twice++ // a tie past the fetched hits: the second search, or the cache
+				if kept {
+					top, sr, err := ix.fetchTop(ctx, main, fetch)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, ok, err := ix.tiesByCachedDate(ctx, main, top, sr.Hits, pg.limit, pg.offset); ok && err == nil {
+						cached++
+					}
+				}
 			}
 		}
-	}
-	t.Logf("%d pages needed the second search", twice)
-	if twice == 0 && !raceEnabled {
-		t.Error("no page took byScore's second search")
+		t.Logf("dates kept %v: %d pages tied past the hits fetched, %d ordered from the cache", kept, twice, cached)
+		if twice == 0 {
+			t.Error("no page tied past the hits fetched")
+		}
+		if kept && cached != twice {
+			t.Errorf("the cache ordered %d of the %d pages that tied past the hits fetched", cached, twice)
+		}
 	}
 }
 

@@ -1,10 +1,8 @@
 package index
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -253,7 +251,11 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 			return total, hits, err
 		}
 	}
-	if slice && (alike || !relevance) {
+	// A query whose hits may score alike (a #tag): with the dates kept,
+	// byScore orders the page's ties from them (tiesByCachedDate), which
+	// costs less than searchByDate's finding out whether they do.
+	cachedTies := relevance && !sure && ix.dates != nil && offset+limit <= byScoreMax
+	if slice && (alike || !relevance) && !cachedTies {
 		total, hits, ok, err := ix.searchByDate(ctx, pq, main, sort != SortOldest, relevance, limit, offset)
 		if ok || err != nil {
 			return total, hits, err
@@ -292,15 +294,16 @@ const byScoreMax = 1000
 func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset int, alike bool) (uint64, search.DocumentMatchCollection, error) {
 	need := offset + limit
 	fetch := need + max(10, need/2)
-	top := &topScored{q: main, n: fetch}
-	req := bleve.NewSearchRequestOptions(top, fetch, 0, false)
-	req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
-	sr, err := ix.idx.SearchInContext(ctx, req)
+	top, sr, err := ix.fetchTop(ctx, main, fetch)
 	if err != nil {
 		return 0, nil, err
 	}
 	hits := sr.Hits
 	if len(hits) == fetch && hits[fetch-1].Score == hits[need-1].Score {
+		page, ok, err := ix.tiesByCachedDate(ctx, main, top, hits, limit, offset)
+		if ok || err != nil {
+			return sr.Total, page, err
+		}
 		order, err := sortOrder(SortRelevance, alike)
 		if err != nil {
 			return 0, nil, err
@@ -313,20 +316,21 @@ func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset in
 		}
 		return sr.Total, top.Hits, nil
 	}
-	slices.SortFunc(hits, func(a, b *search.DocumentMatch) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		// The layout sorts in time order; a missing created ("") last.
-		if c := strings.Compare(top.created[string(b.IndexInternalID)], top.created[string(a.IndexInternalID)]); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	top.sort(hits)
 	if offset >= len(hits) {
 		return sr.Total, nil, nil
 	}
 	return sr.Total, hits[offset:min(need, len(hits))], nil
+}
+
+// fetchTop finds the n best hits of main by score alone, noting their
+// created (see topScored).
+func (ix *Index) fetchTop(ctx context.Context, main query.Query, n int) (*topScored, *bleve.SearchResult, error) {
+	top := &topScored{q: main, n: n}
+	req := bleve.NewSearchRequestOptions(top, n, 0, false)
+	req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+	sr, err := ix.idx.SearchInContext(ctx, req)
+	return top, sr, err
 }
 
 // atLeast is the documents of q that score at least min, scored as by q
@@ -341,30 +345,46 @@ func (a atLeast) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.I
 	if err != nil {
 		return nil, err
 	}
-	return &minScoreSearcher{Searcher: s, min: a.min}, nil
+	return &scoreSearcher{Searcher: s, keep: func(score float64) bool { return score >= a.min }}, nil
 }
 
-// minScoreSearcher drops the matches of its searcher that score below min.
-type minScoreSearcher struct {
+// scoredExactly is the documents of q that score exactly score, scored as
+// by q alone.
+type scoredExactly struct {
+	q     query.Query
+	score float64
+}
+
+func (e scoredExactly) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	s, err := e.q.Searcher(ctx, i, m, options)
+	if err != nil {
+		return nil, err
+	}
+	return &scoreSearcher{Searcher: s, keep: func(score float64) bool { return score == e.score }}, nil
+}
+
+// scoreSearcher drops the matches of its searcher whose score it does not
+// keep.
+type scoreSearcher struct {
 	search.Searcher
-	min float64
+	keep func(score float64) bool
 }
 
-func (m *minScoreSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+func (s *scoreSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
 	for {
-		d, err := m.Searcher.Next(ctx)
-		if err != nil || d == nil || d.Score >= m.min {
+		d, err := s.Searcher.Next(ctx)
+		if err != nil || d == nil || s.keep(d.Score) {
 			return d, err
 		}
 		ctx.DocumentMatchPool.Put(d)
 	}
 }
 
-func (m *minScoreSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	d, err := m.Searcher.Advance(ctx, id)
-	if err != nil || d == nil || d.Score >= m.min {
+func (s *scoreSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	d, err := s.Searcher.Advance(ctx, id)
+	if err != nil || d == nil || s.keep(d.Score) {
 		return d, err
 	}
 	ctx.DocumentMatchPool.Put(d)
-	return m.Next(ctx)
+	return s.Next(ctx)
 }
