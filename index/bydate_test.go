@@ -274,7 +274,16 @@ func TestSearchByScore(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if _, ok, err := ix.tiesByCachedDate(ctx, main, top, sr.Hits, pg.limit, pg.offset); ok && err == nil {
+					_, ok, err := ix.tiesByCachedDate(ctx, main, top, sr.Hits, pg.limit, pg.offset)
+					if !ok && err == nil {
+						// Or did a merge of Bleve's replace segments meanwhile?
+						ix.fillDates(nil)
+						_, ok, err = ix.tiesByCachedDate(ctx, main, top, sr.Hits, pg.limit, pg.offset)
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					if ok {
 						cached++
 					}
 				}
