@@ -197,8 +197,7 @@ func idScores(hits search.DocumentMatchCollection) []idScore {
 // the page of one search sorted by score and created: at each place a hit
 // with the same score and created (hits that tie on both may come in
 // either order, in both searches), each hit once, and the same total.
-// It does so twice: without and then with the dates kept in memory, from
-// which byScore orders ties past the hits it fetched (tiesByCachedDate).
+// Then the same of byCachedScore, from the dates kept in memory.
 func TestSearchByScore(t *testing.T) {
 	ix := datedCorpus(t)
 	ctx := context.Background()
@@ -242,7 +241,29 @@ func TestSearchByScore(t *testing.T) {
 			}
 			for _, pg := range pages {
 				name := fmt.Sprintf("%q/%d+%d (dates kept: %v)", q, pg.offset, pg.limit, kept)
-				total, got, err := ix.findPage(ctx, pq, main, SortRelevance, pg.limit, pg.offset, true)
+				var total uint64
+				var got search.DocumentMatchCollection
+				if kept {
+					var ok bool
+					total, got, ok, err = ix.byCachedScore(ctx, pq, main, pg.limit, pg.offset)
+					if !ok && err == nil {
+						// Or did a merge of Bleve's replace segments meanwhile?
+						ix.fillDates(nil)
+						total, got, ok, err = ix.byCachedScore(ctx, pq, main, pg.limit, pg.offset)
+					}
+					if !ok && err == nil {
+						// Only a query that matches the post of the year
+						// 10000, whose date the cache cannot place, goes
+						// the other way.
+						if _, odd := keyOf["twitter:post:9999"]; !odd {
+							t.Errorf("%s: not found from the kept dates", name)
+						}
+						continue
+					}
+					cached++
+				} else {
+					total, got, err = ix.findPage(ctx, pq, main, SortRelevance, pg.limit, pg.offset, true)
+				}
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -263,38 +284,18 @@ func TestSearchByScore(t *testing.T) {
 					}
 					seen[h.ID] = true
 				}
-				need := pg.offset + pg.limit
-				fetch := need + max(10, need/2)
-				if fetch > len(all) || keyOf[all[need-1].ID].score != all[fetch-1].Score {
-					continue
-				}
-				twice++ // a tie past the fetched hits: the second search, or the cache
-				if kept {
-					top, sr, err := ix.fetchTop(ctx, main, fetch)
-					if err != nil {
-						t.Fatal(err)
-					}
-					_, ok, err := ix.tiesByCachedDate(ctx, main, top, sr.Hits, pg.limit, pg.offset)
-					if !ok && err == nil {
-						// Or did a merge of Bleve's replace segments meanwhile?
-						ix.fillDates(nil)
-						_, ok, err = ix.tiesByCachedDate(ctx, main, top, sr.Hits, pg.limit, pg.offset)
-					}
-					if err != nil {
-						t.Fatal(err)
-					}
-					if ok {
-						cached++
-					}
+				if n := pg.offset + pg.limit; n < len(all) && keyOf[all[n-1].ID].score == all[min(len(all)-1, n+max(10, n/2)-1)].Score {
+					twice++ // a tie past the fetched hits: byScore's second search
 				}
 			}
 		}
-		t.Logf("dates kept %v: %d pages tied past the hits fetched, %d ordered from the cache", kept, twice, cached)
-		if twice == 0 {
-			t.Error("no page tied past the hits fetched")
-		}
-		if kept && cached != twice {
-			t.Errorf("the cache ordered %d of the %d pages that tied past the hits fetched", cached, twice)
+		if kept {
+			t.Logf("%d pages from the kept dates", cached)
+		} else {
+			t.Logf("%d pages needed the second search", twice)
+			if twice == 0 {
+				t.Error("no page took byScore's second search")
+			}
 		}
 	}
 }

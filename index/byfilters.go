@@ -188,7 +188,7 @@ func (sd *segDates) walk(lo, hi int, match func(i int) bool, top *datedTop, base
 			continue
 		}
 		total++
-		if top.full && top.cmp(sd.orderTimes[i], top.floor) > 0 {
+		if top.full && top.cmp(sd.orderTimes[i], top.floor.created) > 0 { // all score 0
 			for k++; k < n; k++ {
 				if match(at(k)) {
 					total++
@@ -196,7 +196,7 @@ func (sd *segDates) walk(lo, hi int, match func(i int) bool, top *datedTop, base
 			}
 			return total
 		}
-		top.note(sd.orderTimes[i], base+uint64(sd.order[i]))
+		top.note(0, sd.orderTimes[i], base+uint64(sd.order[i]))
 	}
 	return total
 }
@@ -264,7 +264,7 @@ func (sd *segDates) hits(f segFilter, top *datedTop, base uint64) (total uint64,
 			return true
 		}
 		total++
-		top.note(t, base+uint64(num))
+		top.note(0, t, base+uint64(num))
 		return true
 	}
 	if f.with == nil { // a kind alone: every live document

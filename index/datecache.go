@@ -318,16 +318,7 @@ func (ix *Index) byCachedDate(ctx context.Context, pq *Query, main query.Query, 
 	if err != nil || !q.ok {
 		return 0, nil, false, err
 	}
-	for _, h := range q.page {
-		d := &search.DocumentMatch{ID: h.id}
-		if q.load {
-			d.Fields = map[string]interface{}{}
-			for k, v := range q.stored[string(h.internal)] {
-				d.Fields[k] = v
-			}
-		}
-		hits = append(hits, d)
-	}
+	hits = q.hits()
 	sure, _ := pq.scoresAlike()
 	score := math.NaN()
 	if sure && pq.selects() {
@@ -357,9 +348,26 @@ type cachedDates struct {
 	ok     bool
 }
 
+// hits is the page as Bleve's hits, with their stored fields when loaded.
+func (cd *cachedDates) hits() search.DocumentMatchCollection {
+	hits := make(search.DocumentMatchCollection, 0, len(cd.page))
+	for _, h := range cd.page {
+		d := &search.DocumentMatch{ID: h.id, Score: h.score}
+		if cd.load {
+			d.Fields = map[string]interface{}{}
+			for k, v := range cd.stored[string(h.internal)] {
+				d.Fields[k] = v
+			}
+		}
+		hits = append(hits, d)
+	}
+	return hits
+}
+
 type pageHit struct {
 	id       string
 	internal bindex.IndexInternalID
+	score    float64
 }
 
 func (cd *cachedDates) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
@@ -392,7 +400,7 @@ func (cd *cachedDates) Searcher(ctx context.Context, i bindex.IndexReader, m map
 					return
 				}
 			}
-			cd.top.note(cols[cur][num-nums.starts[cur]], num)
+			cd.top.note(d.Score, cols[cur][num-nums.starts[cur]], num)
 		},
 		done: func(r bindex.IndexReader) error {
 			page, ok, err := cd.top.page(nums)
@@ -415,20 +423,31 @@ func (cd *cachedDates) Searcher(ctx context.Context, i bindex.IndexReader, m map
 	}, nil
 }
 
-// datedTop keeps the need best hits by created (and those that tie with
-// the last of them), among the hits it is shown.
+// datedTop keeps the need best hits by score, highest first, then
+// created (and those that tie with the last of them on both), among the
+// hits it is shown. A search that does not score shows it every hit with
+// score 0: then it keeps the best by created.
 type datedTop struct {
 	need  int
 	desc  bool
 	seen  []datedNum // every hit at least as good as floor
-	floor int64      // the need-th best created of the hits trimmed so far
+	floor datedNum   // the need-th best of the hits trimmed so far
 	full  bool       // floor is set
 	odd   bool       // a hit's created cannot be placed
 }
 
 type datedNum struct {
+	score   float64
 	created int64
 	num     uint64
+}
+
+// order orders two hits: the better first, by score, then created.
+func (t *datedTop) order(a, b datedNum) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	return t.cmp(a.created, b.created)
 }
 
 // cmp orders two created times: the better first, noDate last.
@@ -446,14 +465,15 @@ func (t *datedTop) cmp(a, b int64) int {
 	return cmp.Compare(a, b)
 }
 
-func (t *datedTop) note(created int64, num uint64) {
+func (t *datedTop) note(score float64, created int64, num uint64) {
 	if created == oddDate {
 		t.odd = true
 	}
-	if t.odd || t.full && t.cmp(created, t.floor) > 0 {
+	h := datedNum{score, created, num}
+	if t.odd || t.full && t.order(h, t.floor) > 0 {
 		return
 	}
-	t.seen = append(t.seen, datedNum{created, num})
+	t.seen = append(t.seen, h)
 	if len(t.seen) >= 2*t.need+64 {
 		t.trim()
 	}
@@ -461,13 +481,13 @@ func (t *datedTop) note(created int64, num uint64) {
 
 // trim keeps the need best and those that tie with the need-th.
 func (t *datedTop) trim() {
-	slices.SortFunc(t.seen, func(a, b datedNum) int { return t.cmp(a.created, b.created) })
+	slices.SortFunc(t.seen, t.order)
 	if len(t.seen) <= t.need {
 		return
 	}
-	t.floor, t.full = t.seen[t.need-1].created, true
+	t.floor, t.full = t.seen[t.need-1], true
 	end := t.need
-	for end < len(t.seen) && t.seen[end].created == t.floor {
+	for end < len(t.seen) && t.order(t.seen[end], t.floor) == 0 {
 		end++
 	}
 	t.seen = t.seen[:end]
@@ -476,7 +496,7 @@ func (t *datedTop) trim() {
 	}
 }
 
-// page returns the need best hits in order, created then id, reading the
+// page returns the need best hits in order, score, created, then id, reading the
 // ids of the hits kept from their segments; ok is false when the hits
 // cannot be ordered.
 func (t *datedTop) page(nums docNums) ([]pageHit, bool, error) {
@@ -488,9 +508,8 @@ func (t *datedTop) page(nums docNums) ([]pageHit, bool, error) {
 		return nil, false, nil
 	}
 	type dated struct {
-		created int64
-		id      string
-		num     uint64
+		datedNum
+		id string
 	}
 	kept := make([]dated, len(t.seen))
 	for k, h := range t.seen {
@@ -502,17 +521,17 @@ func (t *datedTop) page(nums docNums) ([]pageHit, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		kept[k] = dated{h.created, string(id), h.num}
+		kept[k] = dated{h, string(id)}
 	}
 	slices.SortFunc(kept, func(a, b dated) int {
-		if c := t.cmp(a.created, b.created); c != 0 {
+		if c := t.order(a.datedNum, b.datedNum); c != 0 {
 			return c
 		}
 		return strings.Compare(a.id, b.id)
 	})
 	out := make([]pageHit, 0, min(t.need, len(kept)))
 	for _, h := range kept[:min(t.need, len(kept))] {
-		out = append(out, pageHit{h.id, bindex.NewIndexInternalID(nil, h.num)})
+		out = append(out, pageHit{h.id, bindex.NewIndexInternalID(nil, h.num), h.score})
 	}
 	return out, true, nil
 }

@@ -1,8 +1,10 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -231,9 +233,9 @@ func dateOrder(desc bool) search.SortOrder {
 // findPage finds a page of the hits of pq, compiled to main, in order.
 // With slice, a query ordered by date is found from the cached dates when
 // the index keeps them (see byCachedDate), or else sliced by time when that
-// pays (see searchByDate), and one by relevance is sorted by score first (see
-// byScore); without, it is one sorted search, the reference both must
-// agree with.
+// pays (see searchByDate), and one by relevance likewise (see
+// byCachedScore), or else is sorted by score first (see byScore); without,
+// it is one sorted search, the reference they must all agree with.
 func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort Sort, limit, offset int, slice bool) (uint64, search.DocumentMatchCollection, error) {
 	relevance := sort == SortRelevance || sort == ""
 	sure, alike := pq.scoresAlike()
@@ -251,11 +253,13 @@ func (ix *Index) findPage(ctx context.Context, pq *Query, main query.Query, sort
 			return total, hits, err
 		}
 	}
-	// A query whose hits may score alike (a #tag): with the dates kept,
-	// byScore orders the page's ties from them (tiesByCachedDate), which
-	// costs less than searchByDate's finding out whether they do.
-	cachedTies := relevance && !sure && ix.dates != nil && offset+limit <= byScoreMax
-	if slice && (alike || !relevance) && !cachedTies {
+	if slice && relevance && !sure {
+		total, hits, ok, err := ix.byCachedScore(ctx, pq, main, limit, offset)
+		if ok || err != nil {
+			return total, hits, err
+		}
+	}
+	if slice && (alike || !relevance) {
 		total, hits, ok, err := ix.searchByDate(ctx, pq, main, sort != SortOldest, relevance, limit, offset)
 		if ok || err != nil {
 			return total, hits, err
@@ -294,16 +298,15 @@ const byScoreMax = 1000
 func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset int, alike bool) (uint64, search.DocumentMatchCollection, error) {
 	need := offset + limit
 	fetch := need + max(10, need/2)
-	top, sr, err := ix.fetchTop(ctx, main, fetch)
+	top := &topScored{q: main, n: fetch}
+	req := bleve.NewSearchRequestOptions(top, fetch, 0, false)
+	req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+	sr, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return 0, nil, err
 	}
 	hits := sr.Hits
 	if len(hits) == fetch && hits[fetch-1].Score == hits[need-1].Score {
-		page, ok, err := ix.tiesByCachedDate(ctx, main, top, hits, limit, offset)
-		if ok || err != nil {
-			return sr.Total, page, err
-		}
 		order, err := sortOrder(SortRelevance, alike)
 		if err != nil {
 			return 0, nil, err
@@ -316,21 +319,20 @@ func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset in
 		}
 		return sr.Total, top.Hits, nil
 	}
-	top.sort(hits)
+	slices.SortFunc(hits, func(a, b *search.DocumentMatch) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		// The layout sorts in time order; a missing created ("") last.
+		if c := strings.Compare(top.created[string(b.IndexInternalID)], top.created[string(a.IndexInternalID)]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	if offset >= len(hits) {
 		return sr.Total, nil, nil
 	}
 	return sr.Total, hits[offset:min(need, len(hits))], nil
-}
-
-// fetchTop finds the n best hits of main by score alone, noting their
-// created (see topScored).
-func (ix *Index) fetchTop(ctx context.Context, main query.Query, n int) (*topScored, *bleve.SearchResult, error) {
-	top := &topScored{q: main, n: n}
-	req := bleve.NewSearchRequestOptions(top, n, 0, false)
-	req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
-	sr, err := ix.idx.SearchInContext(ctx, req)
-	return top, sr, err
 }
 
 // atLeast is the documents of q that score at least min, scored as by q
@@ -345,46 +347,30 @@ func (a atLeast) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.I
 	if err != nil {
 		return nil, err
 	}
-	return &scoreSearcher{Searcher: s, keep: func(score float64) bool { return score >= a.min }}, nil
+	return &minScoreSearcher{Searcher: s, min: a.min}, nil
 }
 
-// scoredExactly is the documents of q that score exactly score, scored as
-// by q alone.
-type scoredExactly struct {
-	q     query.Query
-	score float64
-}
-
-func (e scoredExactly) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	s, err := e.q.Searcher(ctx, i, m, options)
-	if err != nil {
-		return nil, err
-	}
-	return &scoreSearcher{Searcher: s, keep: func(score float64) bool { return score == e.score }}, nil
-}
-
-// scoreSearcher drops the matches of its searcher whose score it does not
-// keep.
-type scoreSearcher struct {
+// minScoreSearcher drops the matches of its searcher that score below min.
+type minScoreSearcher struct {
 	search.Searcher
-	keep func(score float64) bool
+	min float64
 }
 
-func (s *scoreSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+func (m *minScoreSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
 	for {
-		d, err := s.Searcher.Next(ctx)
-		if err != nil || d == nil || s.keep(d.Score) {
+		d, err := m.Searcher.Next(ctx)
+		if err != nil || d == nil || d.Score >= m.min {
 			return d, err
 		}
 		ctx.DocumentMatchPool.Put(d)
 	}
 }
 
-func (s *scoreSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	d, err := s.Searcher.Advance(ctx, id)
-	if err != nil || d == nil || s.keep(d.Score) {
+func (m *minScoreSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	d, err := m.Searcher.Advance(ctx, id)
+	if err != nil || d == nil || d.Score >= m.min {
 		return d, err
 	}
 	ctx.DocumentMatchPool.Put(d)
-	return s.Next(ctx)
+	return m.Next(ctx)
 }

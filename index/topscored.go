@@ -6,7 +6,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -84,19 +83,4 @@ func (b *bestScores) trim() {
 	slices.SortFunc(b.seen, func(x, y scoredID) int { return cmp.Compare(y.score, x.score) })
 	b.floor = b.seen[b.n-1].score
 	b.seen = b.seen[:b.n]
-}
-
-// sort orders hits, which must be among those the search noted, by score,
-// then created (newest first, a missing one last), then id.
-func (t *topScored) sort(hits search.DocumentMatchCollection) {
-	slices.SortFunc(hits, func(a, b *search.DocumentMatch) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		// The layout sorts in time order; a missing created ("") last.
-		if c := strings.Compare(t.created[string(b.IndexInternalID)], t.created[string(a.IndexInternalID)]); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
 }
