@@ -444,8 +444,11 @@ type datedNum struct {
 
 // order orders two hits: the better first, by score, then created.
 func (t *datedTop) order(a, b datedNum) int {
-	if c := cmp.Compare(b.score, a.score); c != 0 {
-		return c
+	switch {
+	case a.score > b.score:
+		return -1
+	case a.score < b.score:
+		return 1
 	}
 	return t.cmp(a.created, b.created)
 }
@@ -479,16 +482,20 @@ func (t *datedTop) note(score float64, created int64, num uint64) {
 	}
 }
 
-// trim keeps the need best and those that tie with the need-th.
+// trim keeps the need best and those that tie with the need-th, in no
+// particular order (page sorts them).
 func (t *datedTop) trim() {
-	slices.SortFunc(t.seen, t.order)
 	if len(t.seen) <= t.need {
 		return
 	}
+	nth(t.seen, t.need-1, t.order)
 	t.floor, t.full = t.seen[t.need-1], true
 	end := t.need
-	for end < len(t.seen) && t.order(t.seen[end], t.floor) == 0 {
-		end++
+	for i := end; i < len(t.seen); i++ {
+		if t.order(t.seen[i], t.floor) == 0 {
+			t.seen[end], t.seen[i] = t.seen[i], t.seen[end]
+			end++
+		}
 	}
 	t.seen = t.seen[:end]
 	if end-t.need > maxTies {
