@@ -129,26 +129,35 @@ func BenchmarkSearch(b *testing.B) {
 		{"match-all-newest", "", SearchOptions{Sort: SortNewest}},
 		{"deep-page", "golang", SearchOptions{Sort: SortNewest, Offset: 900, Limit: 100}},
 	}
-	for _, q := range queries {
-		b.Run(q.name, func(b *testing.B) {
-			lat := make([]time.Duration, 0, 1024)
-			var total uint64
-			for b.Loop() {
-				t := time.Now()
-				res, err := ix.Search(ctx, q.q, q.opt)
-				lat = append(lat, time.Since(t))
-				if err != nil {
-					b.Fatal(err)
+	// As the CLI searches, once; then as serve does, with the dates kept
+	// in memory (KeepDates).
+	for _, kept := range []bool{false, true} {
+		prefix := "one-off/"
+		if kept {
+			ix.KeepDates()
+			prefix = "dates-kept/"
+		}
+		for _, q := range queries {
+			b.Run(prefix+q.name, func(b *testing.B) {
+				lat := make([]time.Duration, 0, 1024)
+				var total uint64
+				for b.Loop() {
+					t := time.Now()
+					res, err := ix.Search(ctx, q.q, q.opt)
+					lat = append(lat, time.Since(t))
+					if err != nil {
+						b.Fatal(err)
+					}
+					total = res.Total
 				}
-				total = res.Total
-			}
-			slices.Sort(lat)
-			pct := func(p float64) float64 {
-				return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
-			}
-			b.ReportMetric(pct(0.50), "p50-ms")
-			b.ReportMetric(pct(0.99), "p99-ms")
-			b.ReportMetric(float64(total), "hits")
-		})
+				slices.Sort(lat)
+				pct := func(p float64) float64 {
+					return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
+				}
+				b.ReportMetric(pct(0.50), "p50-ms")
+				b.ReportMetric(pct(0.99), "p99-ms")
+				b.ReportMetric(float64(total), "hits")
+			})
+		}
 	}
 }
