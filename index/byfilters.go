@@ -95,6 +95,7 @@ func (ix *Index) byFilters(ctx context.Context, pq *Query, desc bool, limit, off
 		}
 		others = append(others, f)
 	}
+	kindAlone := code != 0 && len(others) == 0 && since.IsZero() && until.IsZero()
 	nums := newDocNums(is.Segments())
 	top := datedTop{need: need, desc: desc}
 	for j, seg := range nums.segs {
@@ -116,6 +117,14 @@ func (ix *Index) byFilters(ctx context.Context, pq *Query, desc bool, limit, off
 				f.with = bm
 			} else {
 				f.with.And(bm)
+			}
+		}
+		if kindAlone {
+			// A rare kind from its postings rather than from the kind of
+			// every document: kind:account among 1M posts 0.3 ms against
+			// 2–4; kind:post is faster the other way (16 ms against 25).
+			if bm, ok := rareTermBitmap(seg, fieldKind, docKinds[code-1], seg.Segment().Count()/8); ok {
+				f.with = bm
 			}
 		}
 		if d := seg.Deleted(); d != nil && !d.IsEmpty() {
@@ -153,12 +162,18 @@ func (ix *Index) byFilters(ctx context.Context, pq *Query, desc bool, limit, off
 // termBitmap returns the documents of seg that have term in field; ok is
 // false when the segment cannot give them as a bitmap.
 func termBitmap(seg *scorch.SegmentSnapshot, field, term string) (*roaring.Bitmap, bool) {
+	return rareTermBitmap(seg, field, term, math.MaxUint64)
+}
+
+// rareTermBitmap is termBitmap when fewer than limit documents of seg
+// have the term; ok is false otherwise, before the bitmap is built.
+func rareTermBitmap(seg *scorch.SegmentSnapshot, field, term string, limit uint64) (*roaring.Bitmap, bool) {
 	dict, err := seg.Segment().Dictionary(field)
 	if err != nil {
 		return nil, false
 	}
 	pl, err := dict.PostingsList([]byte(term), nil, nil)
-	if err != nil {
+	if err != nil || pl.Count() >= limit {
 		return nil, false
 	}
 	or, ok := pl.(interface{ OrInto(*roaring.Bitmap) }) // zap's
@@ -267,9 +282,13 @@ func (sd *segDates) hits(f segFilter, top *datedTop, base uint64) (total uint64,
 		top.note(0, t, base+uint64(num))
 		return true
 	}
-	if f.with == nil { // a kind alone: every live document
+	if f.with == nil { // a kind alone: every live document of the kind
 		for num := range uint32(len(sd.created)) {
-			if (f.deleted == nil || !f.deleted.Contains(num)) && !visit(num) {
+			// The kind first: a lookup in the deleted bitmap costs more.
+			if sd.kinds[num] != f.code || f.deleted != nil && f.deleted.Contains(num) {
+				continue
+			}
+			if !visit(num) {
 				return 0, false
 			}
 		}
