@@ -34,8 +34,8 @@ import (
 type filter struct{ field, term string }
 
 // filtersOnly returns the keyword filters of q, and whether q is filters
-// alone: none negated, no words, phrases, hashtags or mentions, at least
-// one clause. Its dates are q.dates().
+// alone: none negated, no words, phrases, hashtags or mentions. The empty
+// query, everything, is filters alone too. Its dates are q.dates().
 func (q *Query) filtersOnly() (fs []filter, ok bool) {
 	for _, c := range q.Clauses {
 		switch {
@@ -49,7 +49,7 @@ func (q *Query) filtersOnly() (fs []filter, ok bool) {
 			return nil, false
 		}
 	}
-	return fs, len(q.Clauses) > 0
+	return fs, true
 }
 
 // placeable reports whether t is a time the cache holds as unix
@@ -156,6 +156,12 @@ func (ix *Index) byFilters(ctx context.Context, pq *Query, desc bool, limit, off
 		}
 		hits = append(hits, d)
 	}
+	if len(pq.Clauses) == 0 {
+		// Everything: Bleve's match-all scores its hits alike, not 0.
+		if err := ix.score(ctx, pq.compile(ix.analyzer), hits, true, math.NaN()); err != nil {
+			return 0, nil, false, err
+		}
+	}
 	return total, hits, true, nil
 }
 
@@ -183,6 +189,59 @@ func rareTermBitmap(seg *scorch.SegmentSnapshot, field, term string, limit uint6
 	bm := roaring.New()
 	or.OrInto(bm)
 	return bm, true
+}
+
+// every shows top the live documents of sd of f's kind (of any kind when
+// f.code is 0), from the best end of the date order until the page is
+// full and the next is worse, then those without a date, which sort last
+// in both orders, if the page may still take them; it returns how many
+// there are, counted from the kinds rather than by visiting each: the
+// newest of everything among 1M posts without reading them all.
+// ok is false when a document it would show has a date the cache cannot
+// place, which may come first.
+func (sd *segDates) every(f segFilter, top *datedTop, base uint64) (total uint64, ok bool) {
+	live := func(num uint32, kind uint8) bool {
+		return (f.code == 0 || kind == f.code) && (f.deleted == nil || !f.deleted.Contains(num))
+	}
+	for _, num := range sd.unplaced {
+		if live(num, sd.kinds[num]) {
+			return 0, false
+		}
+	}
+	if f.code == 0 {
+		total = uint64(len(sd.created))
+	} else {
+		total = uint64(sd.kindCount[f.code])
+	}
+	if f.deleted != nil {
+		for it := f.deleted.Iterator(); it.HasNext(); {
+			if num := it.Next(); int(num) < len(sd.kinds) && (f.code == 0 || sd.kinds[num] == f.code) {
+				total--
+			}
+		}
+	}
+	n := len(sd.order)
+	for k := range n {
+		i := k
+		if top.desc {
+			i = n - 1 - k
+		}
+		if !live(sd.order[i], sd.orderKinds[i]) {
+			continue
+		}
+		if top.full && top.cmp(sd.orderTimes[i], top.floor.created) > 0 { // all score 0
+			break // and so are the rest
+		}
+		top.note(0, sd.orderTimes[i], base+uint64(sd.order[i]))
+	}
+	if !top.full || top.floor.created == noDate {
+		for _, num := range sd.undated {
+			if live(num, sd.kinds[num]) {
+				top.note(0, noDate, base+uint64(num))
+			}
+		}
+	}
+	return total, true
 }
 
 // walk shows top the documents at [lo, hi) of sd's date order that match,
@@ -244,6 +303,9 @@ func (sd *segDates) hits(f segFilter, top *datedTop, base uint64) (total uint64,
 	}
 	if !f.until.IsZero() {
 		hi, _ = slices.BinarySearch(times, f.until.UnixNano())
+	}
+	if !dated && f.with == nil {
+		return sd.every(f, top, base)
 	}
 	if dated && (bounded || !sd.odd) && (f.with == nil || uint64(hi-lo) < f.with.GetCardinality()) {
 		match := func(i int) bool {

@@ -101,7 +101,7 @@ func TestSearchByFilters(t *testing.T) {
 		}
 	}
 	// Other filters, with dates or without, as one sorted search finds them.
-	for _, q := range []string{"from:a", "from:a since:2021-03-01", "kind:post", "kind:account", "lang:en until:2021-03-10",
+	for _, q := range []string{"", "from:a", "from:a since:2021-03-01", "kind:post", "kind:account", "lang:en until:2021-03-10",
 		"from:a kind:post since:2021-03-10 until:2021-03-11", "from:nobody", "platform:twitter since:2021-01-01",
 		"from:a since:2021-03-20 until:2021-03-21",                              // the span (the account) is walked, and from: checked
 		"lang:de since:2021-01-01 until:2021-04-01", "lang:de since:2021-04-01", // the two German posts are looked up
@@ -130,7 +130,7 @@ func TestSearchByFilters(t *testing.T) {
 		}
 	}
 	// Words, tags, mentions or a negation: not filters alone.
-	for _, q := range []string{"golang since:2021-03-01", "#go from:a", "@b", "-kind:post since:2021-03-01", ""} {
+	for _, q := range []string{"golang since:2021-03-01", "#go from:a", "@b", "-kind:post since:2021-03-01"} {
 		pq, _ := Parse(q)
 		if _, _, ok, _ := ix.byFilters(ctx, pq, true, 20, 0); ok {
 			t.Errorf("%q: answered by byFilters", q)
@@ -193,26 +193,25 @@ func TestSegDatesWalk(t *testing.T) {
 // TestSegDatesHits checks one segment's hits for filters alone against
 // every document checked one by one: random times (some missing, some the
 // cache cannot place), kinds, filter terms and deleted documents, spans of
-// every shape, so that both ways (walking the span, looking up the
-// filters' documents) are taken.
+// every shape, so that all three ways (walking the span, looking up the
+// filters' documents, and everything or a kind alone from the date order)
+// are taken; and that a page of a few keeps the best of them.
 func TestSegDatesHits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	day := func(d int) time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d) }
-	walked, looked := 0, 0
+	walked, looked, everyN := 0, 0, 0
 	for round := range 400 {
 		n := 1 + rng.IntN(300)
 		created := make([]int64, n)
 		kinds := make([]uint8, n)
 		for i := range n {
-			switch rng.IntN(20) {
-			case 0:
+			switch {
+			case rng.IntN(20) == 0, round%16 == 1 && rng.IntN(100) < 98:
+				// One in 20 without a date; in one round of 16 nearly all,
+				// so that a page fills with them.
 				created[i] = noDate
-			case 1:
-				if round%2 == 0 {
-					created[i] = oddDate
-					break
-				}
-				fallthrough
+			case round%2 == 0 && rng.IntN(19) == 0:
+				created[i] = oddDate
 			default:
 				created[i] = day(rng.IntN(60)).Add(time.Duration(rng.IntN(3)) * 12 * time.Hour).UnixNano()
 			}
@@ -237,17 +236,16 @@ func TestSegDatesHits(t *testing.T) {
 			}
 		}
 		f := segFilter{code: uint8(rng.IntN(3)), deleted: deleted}
-		if rng.IntN(4) > 0 {
+		if rng.IntN(4) > 0 && round%8 != 1 {
 			f.since = day(rng.IntN(70) - 5)
 		}
-		if rng.IntN(4) > 0 {
+		if round%8 == 1 {
+			with = nil // neither dates nor filter terms: every
+		} else if rng.IntN(4) > 0 {
 			f.until = f.since.AddDate(0, 0, rng.IntN(30))
 			if f.since.IsZero() {
 				f.until = day(rng.IntN(70))
 			}
-		}
-		if f.since.IsZero() && f.until.IsZero() && f.code == 0 && with == nil {
-			f.code = 1 // filtersOnly: at least one clause
 		}
 		if with != nil {
 			f.with = with.Clone()
@@ -277,7 +275,12 @@ func TestSegDatesHits(t *testing.T) {
 		}
 
 		span := dated && (bounded || !sd.odd)
-		top := datedTop{need: n + 1, desc: rng.IntN(2) == 0} // all of them
+		desc := rng.IntN(2) == 0
+		top := datedTop{need: n + 1, desc: desc} // all of them
+		f2, f3 := f, f
+		if f.with != nil {
+			f2.with, f3.with = f.with.Clone(), f.with.Clone() // hits may change it
+		}
 		total, ok := sd.hits(f, &top, 1000)
 		switch {
 		case cannot:
@@ -297,6 +300,39 @@ func TestSegDatesHits(t *testing.T) {
 		if total != uint64(len(want)) || !slices.Equal(got, want) {
 			t.Errorf("%s: total %d, shown %v; want %d, %v", name, total, got, len(want), want)
 		}
+		// A page of a few, over the segment twice (as two segments, the
+		// second at 5000): every hit better than the page's last, or tied
+		// with it, is kept, and none worse.
+		few := datedTop{need: 1 + rng.IntN(8), desc: desc}
+		_, ok1 := sd.hits(f2, &few, 1000)
+		_, ok2 := sd.hits(f3, &few, 5000)
+		if !ok1 || !ok2 {
+			t.Errorf("%s: a page of %d not answered", name, few.need)
+		}
+		few.trim()
+		if 2*len(want) >= few.need {
+			times := make([]int64, 0, 2*len(want))
+			for _, num := range want {
+				times = append(times, created[num-1000], created[num-1000])
+			}
+			slices.SortFunc(times, few.cmp)
+			last := times[few.need-1]
+			kept := map[uint64]bool{}
+			for _, d := range few.seen {
+				kept[d.num] = true
+				if few.cmp(d.created, last) > 0 {
+					t.Errorf("%s, a page of %d: kept %d, worse than the page's last", name, few.need, d.num)
+				}
+			}
+			for _, num := range want {
+				if few.cmp(created[num-1000], last) <= 0 && (!kept[num] || !kept[num+4000]) {
+					t.Errorf("%s, a page of %d: %d or %d not kept", name, few.need, num, num+4000)
+				}
+			}
+		}
+		if !dated && with == nil {
+			everyN++
+		}
 		spanN := uint64(0)
 		for _, c := range sd.orderTimes {
 			if (f.since.IsZero() || c >= f.since.UnixNano()) && (f.until.IsZero() || c < f.until.UnixNano()) {
@@ -309,7 +345,10 @@ func TestSegDatesHits(t *testing.T) {
 			looked++
 		}
 	}
-	t.Logf("%d rounds walked a span, %d looked documents up", walked, looked)
+	t.Logf("%d rounds walked a span, %d looked documents up (%d of them everything or a kind alone)", walked, looked, everyN)
+	if everyN < 10 {
+		t.Errorf("only %d rounds of everything or a kind alone", everyN)
+	}
 	if walked < 50 || looked < 50 {
 		t.Errorf("rounds that walked a span %d, that looked documents up %d: want both ways taken", walked, looked)
 	}

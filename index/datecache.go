@@ -191,6 +191,9 @@ type segDates struct {
 	order      []uint32
 	orderTimes []int64
 	orderKinds []uint8
+	undated    []uint32 // the documents without a date
+	unplaced   []uint32 // the documents with an oddDate
+	kindCount  []int    // documents by kind code (see kinds)
 }
 
 // docKinds are the kinds of search documents (see indexable).
@@ -216,13 +219,18 @@ func readKinds(seg *scorch.SegmentSnapshot) ([]uint8, error) {
 }
 
 func newSegDates(created []int64, kinds []uint8) *segDates {
-	sd := &segDates{created: created, kinds: kinds}
+	sd := &segDates{created: created, kinds: kinds, kindCount: make([]int, len(docKinds)+1)}
+	for _, k := range kinds {
+		sd.kindCount[k]++
+	}
 	order := make([]uint32, 0, len(created))
 	for num, t := range created {
 		switch t {
 		case noDate:
+			sd.undated = append(sd.undated, uint32(num))
 		case oddDate:
 			sd.odd = true
+			sd.unplaced = append(sd.unplaced, uint32(num))
 		default:
 			order = append(order, uint32(num))
 		}
