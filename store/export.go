@@ -2,7 +2,10 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/podimport/podimport/schema"
 )
@@ -46,5 +49,35 @@ func (s *Store) ExportJSONL(w io.Writer) error {
 			Type string `json:"type"`
 			schema.Edge
 		}{"edge", e})
+	})
+}
+
+// HistoryLine is a line of ExportHistoryJSONL: one point of an account's
+// count history.
+type HistoryLine struct {
+	Type    string `json:"type"` // "count"
+	Account string `json:"account"`
+	HistoryPoint
+}
+
+// ExportHistoryJSONL writes the count history of every account (in
+// account id order, oldest run first) to w, one JSON object per line:
+// {"type":"count","account":…,"run":…,"at":…,"followers":…,
+// "following":…,"posts":…}, a count left out where the run did not see it.
+func (s *Store) ExportHistoryJSONL(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketHistory).ForEach(func(k, v []byte) error {
+			// The key is the account's id, the separator and the run.
+			if len(k) < 9 || k[len(k)-9] != sep {
+				return corrupt(fmt.Sprintf("history key %q", k), fmt.Errorf("not an id, a separator and a run"))
+			}
+			line := HistoryLine{Type: "count", Account: string(k[:len(k)-9])}
+			if err := json.Unmarshal(v, &line.HistoryPoint); err != nil {
+				return corrupt(fmt.Sprintf("history point %q", k), err)
+			}
+			return enc.Encode(line)
+		})
 	})
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -62,6 +64,57 @@ func TestExportJSONLRoundTrips(t *testing.T) {
 	}
 	if len(edges) != len(b.Edges) {
 		t.Errorf("exported %d edges, want %d", len(edges), len(b.Edges))
+	}
+}
+
+// TestExportHistoryJSONL checks that the count history export holds every
+// account's points, as History gives them, in account order.
+func TestExportHistoryJSONL(t *testing.T) {
+	c := newClock()
+	s := openTest(t, c)
+	withCounts := func(id, handle string, followers, posts *int64) schema.Node {
+		n := account(id, handle)
+		n.Account.FollowersCount, n.Account.PostCount = followers, posts
+		return n
+	}
+	mustApply(t, s, 1, schema.Batch{Nodes: []schema.Node{withCounts("2", "bob", i64(3), nil), withCounts("1", "alice", i64(10), i64(5))}})
+	c.Advance(time.Hour)
+	mustApply(t, s, 2, schema.Batch{Nodes: []schema.Node{withCounts("1", "alice", i64(12), i64(6))}})
+	mustApply(t, s, 2, schema.Batch{Nodes: []schema.Node{account("3", "carol")}}) // no counts: no point
+
+	var buf bytes.Buffer
+	if err := s.ExportHistoryJSONL(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var got []HistoryLine
+	for _, l := range strings.SplitAfter(buf.String(), "\n") {
+		if l == "" {
+			continue
+		}
+		var h HistoryLine
+		if err := json.Unmarshal([]byte(l), &h); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		got = append(got, h)
+	}
+	var want []HistoryLine
+	for _, id := range []string{accountID("1"), accountID("2")} {
+		hs, err := s.History(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hs {
+			want = append(want, HistoryLine{Type: "count", Account: id, HistoryPoint: h})
+		}
+	}
+	if len(want) != 3 {
+		t.Fatalf("History gave %d points, want 3", len(want))
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("history export (-want +got):\n%s", d)
+	}
+	if !strings.Contains(buf.String(), `{"type":"count","account":"`+accountID("1")+`","run":1,`) {
+		t.Errorf("history export's first line: %s", buf.String())
 	}
 }
 

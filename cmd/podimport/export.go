@@ -10,7 +10,10 @@ func exportCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "export",
 		Usage: "write every node and edge, one JSON object per line, to stdout",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Usage: "jsonl", Value: "jsonl"}},
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Usage: "jsonl", Value: "jsonl"},
+			&cli.BoolFlag{Name: "history", Usage: `also each account's follower, following and post counts, one {"type":"count"} line per account and run, after the edges`},
+		},
 		Action: func(c *cli.Context) error {
 			if c.String("format") != "jsonl" {
 				return usageError("--format %q: only jsonl is supported", c.String("format"))
@@ -23,6 +26,11 @@ func exportCommand() *cli.Command {
 			w := bufio.NewWriter(c.App.Writer)
 			if err := s.ExportJSONL(w); err != nil {
 				return err
+			}
+			if c.Bool("history") {
+				if err := s.ExportHistoryJSONL(w); err != nil {
+					return err
+				}
 			}
 			return w.Flush()
 		},

@@ -152,8 +152,25 @@ func TestImportSearchShowStatsExport(t *testing.T) {
 	for _, n := range st.Edges {
 		edges += n
 	}
-	if code != 0 || types["node"] != nodes || types["edge"] != edges {
+	if code != 0 || types["node"] != nodes || types["edge"] != edges || len(types) != 2 {
 		t.Errorf("export: exit %d, %v; stats count %d nodes, %d edges", code, types, nodes, edges)
+	}
+	// With --history, the same, then a count line for each account the
+	// run read counts of (here the owner, its followers and followings).
+	code, withHistory, _ := runCLI(t, "--store", dir, "export", "--format", "jsonl", "--history")
+	if code != 0 || !strings.HasPrefix(withHistory, out) {
+		t.Fatalf("export --history: exit %d, and the nodes and edges differ from export's", code)
+	}
+	counts := 0
+	for _, l := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(withHistory, out), "\n"), "\n") {
+		var line store.HistoryLine
+		if err := json.Unmarshal([]byte(l), &line); err != nil || line.Type != "count" || line.Run != 1 || line.Followers == nil {
+			t.Fatalf("export --history: line %q (%v)", l, err)
+		}
+		counts++
+	}
+	if counts != st.Nodes["account"] {
+		t.Errorf("export --history: %d count lines, want one for each of the %d accounts", counts, st.Nodes["account"])
 	}
 
 	code, out, _ = runCLI(t, "--store", dir, "reindex")
