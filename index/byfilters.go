@@ -307,7 +307,7 @@ func (sd *segDates) hits(f segFilter, top *datedTop, base uint64) (total uint64,
 	if !dated && f.with == nil {
 		return sd.every(f, top, base)
 	}
-	if dated && (bounded || !sd.odd) && (f.with == nil || uint64(hi-lo) < f.with.GetCardinality()) {
+	if dated && (bounded || len(sd.unplaced) == 0) && (f.with == nil || uint64(hi-lo) < f.with.GetCardinality()) {
 		match := func(i int) bool {
 			num := sd.order[i]
 			return (f.code == 0 || sd.orderKinds[i] == f.code) && (f.with == nil || f.with.Contains(num)) &&
@@ -316,7 +316,9 @@ func (sd *segDates) hits(f segFilter, top *datedTop, base uint64) (total uint64,
 		return sd.walk(lo, hi, match, top, base), true
 	}
 	if f.with == nil && f.code == 0 {
-		return 0, false // neither filters nor dates: filtersOnly says never
+		// A span open at one end alone, over documents with dates the
+		// cache cannot place: they may be in it.
+		return 0, false
 	}
 	sinceN, untilN := int64(math.MinInt64), int64(math.MaxInt64)
 	if !f.since.IsZero() {
@@ -344,7 +346,7 @@ func (sd *segDates) hits(f segFilter, top *datedTop, base uint64) (total uint64,
 		top.note(0, t, base+uint64(num))
 		return true
 	}
-	if f.with == nil { // a kind alone: every live document of the kind
+	if f.with == nil { // a kind and a span open at one end: every live document of the kind
 		for num := range uint32(len(sd.created)) {
 			// The kind first: a lookup in the deleted bitmap costs more.
 			if sd.kinds[num] != f.code || f.deleted != nil && f.deleted.Contains(num) {

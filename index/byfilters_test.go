@@ -274,7 +274,7 @@ func TestSegDatesHits(t *testing.T) {
 			want = append(want, uint64(i)+1000)
 		}
 
-		span := dated && (bounded || !sd.odd)
+		span := dated && (bounded || len(sd.unplaced) == 0)
 		desc := rng.IntN(2) == 0
 		top := datedTop{need: n + 1, desc: desc} // all of them
 		f2, f3 := f, f

@@ -183,7 +183,6 @@ func (c *dateCache) column(idx bleve.Index, seg *scorch.SegmentSnapshot) (*segDa
 // and the same in date order (for byFilters).
 type segDates struct {
 	created []int64 // by document number
-	odd     bool    // some document has an oddDate
 	kinds   []uint8 // by document number: the index in docKinds plus one, 0 for another
 	// The documents with a date that the cache places, oldest first:
 	// their numbers, times and kinds (the index in docKinds plus one, 0
@@ -192,7 +191,7 @@ type segDates struct {
 	orderTimes []int64
 	orderKinds []uint8
 	undated    []uint32 // the documents without a date
-	unplaced   []uint32 // the documents with an oddDate
+	unplaced   []uint32 // the documents with an oddDate, which the order leaves out
 	kindCount  []int    // documents by kind code (see kinds)
 }
 
@@ -229,7 +228,6 @@ func newSegDates(created []int64, kinds []uint8) *segDates {
 		case noDate:
 			sd.undated = append(sd.undated, uint32(num))
 		case oddDate:
-			sd.odd = true
 			sd.unplaced = append(sd.unplaced, uint32(num))
 		default:
 			order = append(order, uint32(num))
