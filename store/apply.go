@@ -277,7 +277,7 @@ func (w *writer) historyPoint(n schema.Node) error {
 	if a.FollowersCount == nil && a.FollowingCount == nil && a.PostCount == nil {
 		return nil
 	}
-	k := append(prefix(n.ID), encodeU64(w.runID)...)
+	k := historyKey(n.ID, w.runID)
 	p := HistoryPoint{Run: w.runID, At: w.now, Followers: a.FollowersCount, Following: a.FollowingCount, Posts: a.PostCount}
 	old := w.history.Get(k)
 	if old != nil {
@@ -299,6 +299,20 @@ func (w *writer) historyPoint(n schema.Node) error {
 		return nil
 	}
 	return wrapWrite(w.history.Put(k, enc), "put history point of %q", n.ID)
+}
+
+// historyKey is the key of an account's point for a run: the account's id,
+// the separator and the run, so that an account's points are adjacent,
+// oldest run first. historyAccount reads the id back.
+func historyKey(accountID string, run uint64) []byte {
+	return append(prefix(accountID), encodeU64(run)...)
+}
+
+func historyAccount(k []byte) (string, bool) {
+	if len(k) < 9 || k[len(k)-9] != sep {
+		return "", false
+	}
+	return string(k[:len(k)-9]), true
 }
 
 func cmpOr(a, b *int64) *int64 {

@@ -69,11 +69,11 @@ func (s *Store) ExportHistoryJSONL(w io.Writer) error {
 	enc.SetEscapeHTML(false)
 	return s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketHistory).ForEach(func(k, v []byte) error {
-			// The key is the account's id, the separator and the run.
-			if len(k) < 9 || k[len(k)-9] != sep {
+			account, ok := historyAccount(k)
+			if !ok {
 				return corrupt(fmt.Sprintf("history key %q", k), fmt.Errorf("not an id, a separator and a run"))
 			}
-			line := HistoryLine{Type: "count", Account: string(k[:len(k)-9])}
+			line := HistoryLine{Type: "count", Account: account}
 			if err := json.Unmarshal(v, &line.HistoryPoint); err != nil {
 				return corrupt(fmt.Sprintf("history point %q", k), err)
 			}
