@@ -81,6 +81,7 @@ type Index struct {
 	src      Source
 	mapping  *mapping.IndexMappingImpl
 	analyzer analysis.Analyzer
+	docs     *docMaker
 
 	// Rebuilt tells why Open rebuilt the index from the store ("" when it
 	// did not): the directory was missing, unreadable, built with another
@@ -108,6 +109,9 @@ func Open(dir string, src Source) (*Index, error) {
 	ix := &Index{dir: dir, src: src, mapping: im, analyzer: im.AnalyzerNamed(textAnalyzer)}
 	if ix.analyzer == nil {
 		return nil, fmt.Errorf("index: analyzer %s missing", textAnalyzer)
+	}
+	if ix.docs, err = newDocMaker(im); err != nil {
+		return nil, err
 	}
 	ctx := context.Background()
 
@@ -271,8 +275,8 @@ func (ix *Index) apply(idx bleve.Index, ids []string) (int, error) {
 	n := 0
 	for _, node := range nodes {
 		found[node.ID] = true
-		if doc, ok := document(node); ok {
-			if err := b.Index(node.ID, doc); err != nil {
+		if doc, ok := ix.docs.document(node); ok {
+			if err := b.IndexAdvanced(doc); err != nil {
 				return 0, fmt.Errorf("index: %s: %w", node.ID, err)
 			}
 			n++
@@ -448,11 +452,11 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 			return err
 		default:
 		}
-		doc, ok := document(n)
+		doc, ok := ix.docs.document(n)
 		if !ok {
 			return nil
 		}
-		if err := b.Index(n.ID, doc); err != nil {
+		if err := b.IndexAdvanced(doc); err != nil {
 			return fmt.Errorf("index: %s: %w", n.ID, err)
 		}
 		if b.Size() >= size {

@@ -3,7 +3,6 @@ package index
 import (
 	"bytes"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,8 +15,6 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/segment"
-
-	"github.com/podimport/podimport/schema"
 )
 
 // mappingVersion is kept in the index (as internal data). When the mapping
@@ -156,149 +153,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	return im, nil
 }
 
-// indexable reports whether n becomes a search document: complete posts and
-// accounts. References, media, links and tags do not.
-func indexable(n schema.Node) bool {
-	if n.Ref {
-		return false
-	}
-	switch n.Kind {
-	case schema.KindPost:
-		return n.Post != nil
-	case schema.KindAccount:
-		return n.Account != nil
-	}
-	return false
-}
-
-// mayBeDocument reports whether a node with this id could ever have been a
-// search document (its kind is post or account). Ids of other kinds never
-// need a delete.
-func mayBeDocument(id string) bool {
-	_, kind, _, err := schema.ParseID(id)
-	if err != nil {
-		return true // be safe: a delete of an absent id is harmless
-	}
-	return kind == schema.KindPost || kind == schema.KindAccount
-}
-
-// document turns a node into the map that Bleve indexes under the static
-// mapping. ok is false when the node is not indexable.
-func document(n schema.Node) (doc map[string]interface{}, ok bool) {
-	if !indexable(n) {
-		return nil, false
-	}
-	doc = make(map[string]interface{}, 12)
-	put := func(field, v string) {
-		if v != "" {
-			doc[field] = v
-		}
-	}
-	putAll := func(field string, vs []string) {
-		out := make([]string, 0, len(vs))
-		for _, v := range vs {
-			if v != "" && !contains(out, v) {
-				out = append(out, v)
-			}
-		}
-		if len(out) > 0 {
-			doc[field] = out
-		}
-	}
-	put(fieldKind, string(n.Kind))
-	put(fieldPlatform, strings.ToLower(n.Platform))
-	switch n.Kind {
-	case schema.KindPost:
-		p := n.Post
-		put(fieldText, p.Text)
-		put(fieldAuthor, normHandle(p.AuthorHandle))
-		put(fieldHandle, strings.TrimPrefix(p.AuthorHandle, "@"))
-		put(fieldTo, normHandle(p.ReplyToHandle))
-		put(fieldLang, strings.ToLower(p.Lang))
-		putTime(doc, p.Created)
-		var mentions, tags, has, is []string
-		for _, m := range p.Mentions {
-			mentions = append(mentions, normHandle(m))
-		}
-		for _, t := range p.Hashtags {
-			tags = append(tags, normTag(t))
-		}
-		if len(p.Media) > 0 {
-			has = append(has, "media")
-		}
-		if len(p.URLs) > 0 {
-			has = append(has, "links")
-		}
-		if p.ReplyTo != "" {
-			is = append(is, "reply")
-		}
-		if p.RepostOf != "" {
-			is = append(is, "repost")
-		}
-		if p.Quotes != "" {
-			is = append(is, "quote")
-		}
-		putAll(fieldMentions, mentions)
-		putAll(fieldHashtags, tags)
-		putAll(fieldHas, has)
-		putAll(fieldIs, is)
-	case schema.KindAccount:
-		a := n.Account
-		put(fieldText, accountText(a))
-		put(fieldAuthor, normHandle(a.Handle))
-		put(fieldHandle, strings.TrimPrefix(a.Handle, "@"))
-		putTime(doc, a.Created)
-	}
-	return doc, true
-}
-
-// putTime sets the created, year, month and day fields of a document.
-func putTime(doc map[string]interface{}, t time.Time) {
-	if t.IsZero() {
-		return
-	}
-	t = t.UTC()
-	doc[fieldCreated] = t.Format(createdLayout)
-	doc[fieldYear] = t.Format(yearLayout)
-	doc[fieldMonth] = t.Format(monthLayout)
-	doc[fieldDay] = t.Format(dayLayout)
-}
-
-// accountText is the searchable and displayed text of an account:
-// "display name (@handle): bio".
-func accountText(a *schema.Account) string {
-	var b strings.Builder
-	handle := strings.TrimPrefix(a.Handle, "@")
-	b.WriteString(a.DisplayName)
-	if handle != "" {
-		if b.Len() > 0 {
-			b.WriteString(" (@" + handle + ")")
-		} else {
-			b.WriteString("@" + handle)
-		}
-	}
-	if a.Bio != "" {
-		if b.Len() > 0 {
-			b.WriteString(": ")
-		}
-		b.WriteString(a.Bio)
-	}
-	return b.String()
-}
-
 func normHandle(h string) string {
 	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "@"))
 }
 func normTag(t string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(t), "#")) }
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
 
 // socialTokenizer is Bleve's unicode tokenizer (UAX #29 word boundaries)
 // with two changes for social text: emoji and other symbols (Unicode
