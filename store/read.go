@@ -298,6 +298,7 @@ func (s *Store) ForEachNodeWithoutRaw(fn func(schema.Node) error) error {
 }
 
 func (s *Store) forEachNode(withRaw bool, fn func(schema.Node) error) error {
+	defer s.readAhead()()
 	var after []byte
 	for {
 		var chunk []schema.Node
@@ -336,6 +337,7 @@ func (s *Store) forEachNode(withRaw bool, fn func(schema.Node) error) error {
 // stops at fn's first error, returning it. Like ForEachNode it reads in
 // chunks.
 func (s *Store) ForEachEdge(fn func(schema.Edge) error) error {
+	defer s.readAhead()()
 	var after []byte
 	for {
 		var chunk []schema.Edge
