@@ -111,6 +111,11 @@ func Open(dir string, opts Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = time.Second
 	}
+	// After a crash bbolt rebuilds its list of free pages by visiting
+	// every page (see NoFreelistSync below), in the B+tree's order: read
+	// ahead, as for a walk of every record. When the list is there, Open
+	// takes milliseconds and the reading stops after a few reads.
+	stopReading := readAhead(path)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: timeout,
 		// etcd's settings for large files: the hashmap freelist stays fast
@@ -120,6 +125,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		NoFreelistSync: true,
 		NoSync:         opts.NoSync,
 	})
+	stopReading()
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, &inUseError{path: path, cause: err}
 	}
