@@ -22,6 +22,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/podimport/podimport/index"
@@ -36,6 +38,7 @@ type fts5Options struct {
 	Runs       int    // timed runs of each query, after one warm-up
 	Seed       uint64
 	Page       int  // posts per store.Apply
+	Appliers   int  // goroutines calling store.Apply at once
 	NoSync     bool // store.Options.NoSync
 	CPUProfile string
 	Out        io.Writer // the report
@@ -95,6 +98,7 @@ func benchFTS5(args []string) error {
 	fl.IntVar(&opt.Runs, "runs", 50, "timed runs of each query (after one warm-up run)")
 	fl.Uint64Var(&opt.Seed, "seed", 1, "seed of the corpus")
 	fl.IntVar(&opt.Page, "page", 200, "posts per store.Apply")
+	fl.IntVar(&opt.Appliers, "appliers", 1, "goroutines calling store.Apply at once, as the importer's workers do (the store commits their pages together); 1 applies the pages one after the other")
 	fl.BoolVar(&opt.NoSync, "nosync", false, "open the store without fsync on commit (by default every page is durable, as in a real import)")
 	fl.StringVar(&opt.CPUProfile, "cpuprofile", "", "write a CPU profile of podimport's import to this file")
 	fl.Parse(args)
@@ -107,6 +111,7 @@ func benchFTS5(args []string) error {
 
 // runFTS5 runs the comparison and prints its report.
 func runFTS5(ctx context.Context, opt fts5Options) (*fts5Report, error) {
+	opt.Appliers = max(opt.Appliers, 1) // 0: one after the other
 	if opt.Posts < 100 || opt.Runs < 1 || opt.Page < 1 {
 		return nil, fmt.Errorf("fts5: want -posts >= 100, -runs >= 1, -page >= 1")
 	}
@@ -429,18 +434,23 @@ func podSide(ctx context.Context, opt fts5Options, c *corpus, dir string, rep *f
 	cpu0, _ := cpuTimes()
 	start := time.Now()
 	var applyErr error
-	for lo := 0; lo < len(c.Posts); lo += opt.Page {
-		b := podBatch(c, lo, min(lo+opt.Page, len(c.Posts)), emitted)
-		t := time.Now()
-		if _, err := s.Apply(0, "bench", "fts5", b); err != nil {
-			applyErr = fmt.Errorf("store.Apply of posts %d…: %w", lo, err)
-			break
+	if opt.Appliers == 1 {
+		for lo := 0; lo < len(c.Posts); lo += opt.Page {
+			b := podBatch(c, lo, min(lo+opt.Page, len(c.Posts)), emitted, false)
+			t := time.Now()
+			if _, err := s.Apply(0, "bench", "fts5", b); err != nil {
+				applyErr = fmt.Errorf("store.Apply of posts %d…: %w", lo, err)
+				break
+			}
+			applying += time.Since(t)
+			kick()
+			if lo/opt.Page%500 == 499 {
+				logf(opt.Log, "podimport: %d posts stored", lo+opt.Page)
+			}
 		}
-		applying += time.Since(t)
-		kick()
-		if lo/opt.Page%500 == 499 {
-			logf(opt.Log, "podimport: %d posts stored", lo+opt.Page)
-		}
+	} else {
+		applyErr = applyConcurrently(c, s, opt, emitted, kick)
+		applying = time.Since(start)
 	}
 	close(kicks)
 	err = <-indexed
@@ -526,8 +536,10 @@ func podSide(ctx context.Context, opt fts5Options, c *corpus, dir string, rep *f
 // edges, link nodes and links_to edges, mentions edges, and a reference
 // to the parent of a reply with a reply_to edge. Each account is sent
 // complete once, the first time a post names it; later batches name it
-// by id only. No raw JSON: the FTS5 side has none either.
-func podBatch(c *corpus, lo, hi int, emitted []bool) schema.Batch {
+// by id only, with a reference node when refs is set (pages applied
+// concurrently may be committed out of order). No raw JSON: the FTS5 side
+// has none either.
+func podBatch(c *corpus, lo, hi int, emitted []bool, refs bool) schema.Batch {
 	const platform = "twitter"
 	src := []string{platform}
 	account := func(bl *schema.Builder, a int32) string {
@@ -537,6 +549,8 @@ func podBatch(c *corpus, lo, hi int, emitted []bool) schema.Batch {
 			emitted[a] = true
 			bl.Node(schema.Node{ID: id, Kind: schema.KindAccount, Platform: platform, Sources: src,
 				Account: &schema.Account{Handle: au.Handle, DisplayName: au.Name, Created: au.Created}})
+		} else if refs {
+			bl.Ref(id) // the page that has the account may not be committed yet
 		}
 		return id
 	}
@@ -578,6 +592,44 @@ func podBatch(c *corpus, lo, hi int, emitted []bool) schema.Batch {
 		bl.Node(schema.Node{ID: id, Kind: schema.KindPost, Platform: platform, Sources: src, Post: post})
 	}
 	return bl.Batch()
+}
+
+// applyConcurrently applies the corpus in pages of opt.Page from
+// opt.Appliers goroutines at once, as the importer's workers emit pages:
+// the store commits the pages that wait together in one transaction. The
+// pages are made in order on the calling goroutine. kick is called after
+// each page.
+func applyConcurrently(c *corpus, s *store.Store, opt fts5Options, emitted []bool, kick func()) error {
+	pages := make(chan schema.Batch, opt.Appliers)
+	var failed atomic.Pointer[error]
+	var wg sync.WaitGroup
+	for range opt.Appliers {
+		wg.Go(func() {
+			for b := range pages {
+				if failed.Load() != nil {
+					continue // drain, so the maker never blocks
+				}
+				if _, err := s.Apply(0, "bench", "fts5", b); err != nil {
+					err = fmt.Errorf("store.Apply: %w", err)
+					failed.CompareAndSwap(nil, &err)
+					continue
+				}
+				kick()
+			}
+		})
+	}
+	for lo := 0; lo < len(c.Posts) && failed.Load() == nil; lo += opt.Page {
+		pages <- podBatch(c, lo, min(lo+opt.Page, len(c.Posts)), emitted, true)
+		if lo/opt.Page%500 == 499 {
+			logf(opt.Log, "podimport: %d posts sent to the store", lo+opt.Page)
+		}
+	}
+	close(pages)
+	wg.Wait()
+	if err := failed.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 // ---- SQLite FTS5 ---------------------------------------------------------
@@ -739,8 +791,12 @@ func printFTS5Report(out io.Writer, opt fts5Options, rep *fts5Report) {
 	}
 	fmt.Fprintf(out, "\nindexing %d posts:\n", rep.Posts)
 	cpu := func(d time.Duration) string { return fmt.Sprintf("%.1f CPU-s", d.Seconds()) }
-	fmt.Fprintf(out, "  podimport  %9.0f posts/s  %s, %s: store.Apply in pages of %d (%s; %s in Apply) with the index following the change log, until it has caught up\n",
-		rate(rep.PodImport), rep.PodImport.Round(time.Millisecond), cpu(rep.PodCPU), opt.Page, sync, rep.PodApply.Round(time.Millisecond))
+	applied := fmt.Sprintf("%s in Apply", rep.PodApply.Round(time.Millisecond))
+	if opt.Appliers > 1 {
+		applied = fmt.Sprintf("from %d goroutines at once, all applied in %s", opt.Appliers, rep.PodApply.Round(time.Millisecond))
+	}
+	fmt.Fprintf(out, "  podimport  %9.0f posts/s  %s, %s: store.Apply in pages of %d (%s; %s) with the index following the change log, until it has caught up\n",
+		rate(rep.PodImport), rep.PodImport.Round(time.Millisecond), cpu(rep.PodCPU), opt.Page, sync, applied)
 	fmt.Fprintf(out, "  podimport  %9.0f posts/s  %s, %s: rebuilding only the Bleve index from the store (index.Reindex, %d documents)\n",
 		rate(rep.PodReindex), rep.PodReindex.Round(time.Millisecond), cpu(rep.PodReindexCPU), rep.PodDocs)
 	var steps []string

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"os/exec"
@@ -165,35 +166,41 @@ func TestFTS5EndToEnd(t *testing.T) {
 	if _, err := exec.LookPath("sqlite3"); err != nil {
 		t.Skip("sqlite3 is not installed (scripts/bench-fts5.sh or CI's .ci/run install it): skipping the FTS5 comparison")
 	}
-	var out strings.Builder
-	rep, err := runFTS5(context.Background(), fts5Options{
-		Posts: 3000, Dir: t.TempDir(), Runs: 2, Seed: 1, Page: 200, NoSync: true, Out: &out,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Log("\n" + out.String())
-	if len(rep.Results) != 20 {
-		t.Fatalf("%d queries, want 20", len(rep.Results))
-	}
-	mustFind := map[string]bool{"rare word": true, "hashtag": true, "from:": true, "@mention": true, "phrase, 2 words": true}
-	for _, r := range rep.Results {
-		if r.Agree && r.PodHits != r.FTSHits {
-			t.Errorf("%s: podimport %q finds %d, FTS5 %q finds %d", r.Label, r.Pod, r.PodHits, r.Match+" "+r.Where, r.FTSHits)
-		}
-		if mustFind[r.Label] && r.PodHits == 0 {
-			t.Errorf("%s: %q finds nothing", r.Label, r.Pod)
-		}
-		if len(r.PodLat) != 2 || len(r.FTSLat) != 2 {
-			t.Errorf("%s: %d and %d timed runs, want 2", r.Label, len(r.PodLat), len(r.FTSLat))
-		}
-	}
-	for _, want := range []string{"posts/s", "ratio podimport/FTS5", "all queries", "bytes per post"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the report lacks %q", want)
-		}
-	}
-	if rep.PodImport <= 0 || rep.FTSLoad <= 0 || rep.PodReindex <= 0 || rep.StoreBytes == 0 || rep.IdxBytes == 0 || rep.FTSBytes == 0 {
-		t.Errorf("missing figures: %+v", rep)
+	// One after the other, and from several goroutines at once (pages
+	// committed together, maybe out of order).
+	for _, appliers := range []int{1, 4} {
+		t.Run(fmt.Sprint("appliers=", appliers), func(t *testing.T) {
+			var out strings.Builder
+			rep, err := runFTS5(context.Background(), fts5Options{
+				Posts: 3000, Dir: t.TempDir(), Runs: 2, Seed: 1, Page: 200, Appliers: appliers, NoSync: true, Out: &out,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log("\n" + out.String())
+			if len(rep.Results) != 20 {
+				t.Fatalf("%d queries, want 20", len(rep.Results))
+			}
+			mustFind := map[string]bool{"rare word": true, "hashtag": true, "from:": true, "@mention": true, "phrase, 2 words": true}
+			for _, r := range rep.Results {
+				if r.Agree && r.PodHits != r.FTSHits {
+					t.Errorf("%s: podimport %q finds %d, FTS5 %q finds %d", r.Label, r.Pod, r.PodHits, r.Match+" "+r.Where, r.FTSHits)
+				}
+				if mustFind[r.Label] && r.PodHits == 0 {
+					t.Errorf("%s: %q finds nothing", r.Label, r.Pod)
+				}
+				if len(r.PodLat) != 2 || len(r.FTSLat) != 2 {
+					t.Errorf("%s: %d and %d timed runs, want 2", r.Label, len(r.PodLat), len(r.FTSLat))
+				}
+			}
+			for _, want := range []string{"posts/s", "ratio podimport/FTS5", "all queries", "bytes per post"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("the report lacks %q", want)
+				}
+			}
+			if rep.PodImport <= 0 || rep.FTSLoad <= 0 || rep.PodReindex <= 0 || rep.StoreBytes == 0 || rep.IdxBytes == 0 || rep.FTSBytes == 0 {
+				t.Errorf("missing figures: %+v", rep)
+			}
+		})
 	}
 }
