@@ -430,28 +430,10 @@ func podSide(ctx context.Context, opt fts5Options, c *corpus, dir string, rep *f
 		}
 	}
 	emitted := make([]bool, len(c.Authors))
-	var applying time.Duration
 	cpu0, _ := cpuTimes()
 	start := time.Now()
-	var applyErr error
-	if opt.Appliers == 1 {
-		for lo := 0; lo < len(c.Posts); lo += opt.Page {
-			b := podBatch(c, lo, min(lo+opt.Page, len(c.Posts)), emitted, false)
-			t := time.Now()
-			if _, err := s.Apply(0, "bench", "fts5", b); err != nil {
-				applyErr = fmt.Errorf("store.Apply of posts %d…: %w", lo, err)
-				break
-			}
-			applying += time.Since(t)
-			kick()
-			if lo/opt.Page%500 == 499 {
-				logf(opt.Log, "podimport: %d posts stored", lo+opt.Page)
-			}
-		}
-	} else {
-		applyErr = applyConcurrently(c, s, opt, emitted, kick)
-		applying = time.Since(start)
-	}
+	applyErr := applyPages(c, s, opt, emitted, kick)
+	applying := time.Since(start)
 	close(kicks)
 	err = <-indexed
 	if applyErr != nil {
@@ -594,23 +576,29 @@ func podBatch(c *corpus, lo, hi int, emitted []bool, refs bool) schema.Batch {
 	return bl.Batch()
 }
 
-// applyConcurrently applies the corpus in pages of opt.Page from
-// opt.Appliers goroutines at once, as the importer's workers emit pages:
-// the store commits the pages that wait together in one transaction. The
-// pages are made in order on the calling goroutine. kick is called after
-// each page.
-func applyConcurrently(c *corpus, s *store.Store, opt fts5Options, emitted []bool, kick func()) error {
-	pages := make(chan schema.Batch, opt.Appliers)
+// applyPages applies the corpus in pages of opt.Page from opt.Appliers
+// goroutines at once, as the importer's workers emit pages: the store
+// commits the pages that wait together in one transaction. The pages are
+// made in order on the calling goroutine, and each names the accounts it
+// does not bring with reference nodes when there are several appliers
+// (their pages may be committed out of order). kick is called after each
+// page.
+func applyPages(c *corpus, s *store.Store, opt fts5Options, emitted []bool, kick func()) error {
+	type page struct {
+		lo int
+		b  schema.Batch
+	}
+	pages := make(chan page, opt.Appliers)
 	var failed atomic.Pointer[error]
 	var wg sync.WaitGroup
 	for range opt.Appliers {
 		wg.Go(func() {
-			for b := range pages {
+			for p := range pages {
 				if failed.Load() != nil {
 					continue // drain, so the maker never blocks
 				}
-				if _, err := s.Apply(0, "bench", "fts5", b); err != nil {
-					err = fmt.Errorf("store.Apply: %w", err)
+				if _, err := s.Apply(0, "bench", "fts5", p.b); err != nil {
+					err = fmt.Errorf("store.Apply of posts %d…: %w", p.lo, err)
 					failed.CompareAndSwap(nil, &err)
 					continue
 				}
@@ -618,10 +606,11 @@ func applyConcurrently(c *corpus, s *store.Store, opt fts5Options, emitted []boo
 			}
 		})
 	}
+	refs := opt.Appliers > 1
 	for lo := 0; lo < len(c.Posts) && failed.Load() == nil; lo += opt.Page {
-		pages <- podBatch(c, lo, min(lo+opt.Page, len(c.Posts)), emitted, true)
+		pages <- page{lo, podBatch(c, lo, min(lo+opt.Page, len(c.Posts)), emitted, refs)}
 		if lo/opt.Page%500 == 499 {
-			logf(opt.Log, "podimport: %d posts sent to the store", lo+opt.Page)
+			logf(opt.Log, "podimport: %d posts made into pages", lo+opt.Page)
 		}
 	}
 	close(pages)
@@ -791,7 +780,7 @@ func printFTS5Report(out io.Writer, opt fts5Options, rep *fts5Report) {
 	}
 	fmt.Fprintf(out, "\nindexing %d posts:\n", rep.Posts)
 	cpu := func(d time.Duration) string { return fmt.Sprintf("%.1f CPU-s", d.Seconds()) }
-	applied := fmt.Sprintf("%s in Apply", rep.PodApply.Round(time.Millisecond))
+	applied := fmt.Sprintf("one after the other, all applied in %s", rep.PodApply.Round(time.Millisecond))
 	if opt.Appliers > 1 {
 		applied = fmt.Sprintf("from %d goroutines at once, all applied in %s", opt.Appliers, rep.PodApply.Round(time.Millisecond))
 	}
