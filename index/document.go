@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,7 +93,7 @@ func (m *docMaker) document(n schema.Node) (doc *document.Document, ok bool) {
 	putAll := func(field string, vs []string) {
 		out := make([]string, 0, len(vs))
 		for _, v := range vs {
-			if v != "" && !contains(out, v) {
+			if v != "" && !slices.Contains(out, v) {
 				out = append(out, v)
 			}
 		}
@@ -188,13 +189,4 @@ func accountText(a *schema.Account) string {
 		b.WriteString(a.Bio)
 	}
 	return b.String()
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
