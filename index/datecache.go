@@ -358,7 +358,7 @@ type cachedDates struct {
 func (cd *cachedDates) hits() search.DocumentMatchCollection {
 	hits := make(search.DocumentMatchCollection, 0, len(cd.page))
 	for _, h := range cd.page {
-		d := &search.DocumentMatch{ID: h.id, Score: h.score}
+		d := &search.DocumentMatch{ID: h.id, Score: h.score, IndexInternalID: h.internal}
 		if cd.load {
 			d.Fields = map[string]interface{}{}
 			for k, v := range cd.stored[string(h.internal)] {

@@ -115,18 +115,18 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 	}
 
 	// Phase two loads the stored fields and highlights of the page.
-	pageIDs := make([]string, len(hits))
+	page := pageDocs{ids: make([]string, len(hits)), at: make([]bindex.IndexInternalID, len(hits))}
 	for i, h := range hits {
-		pageIDs[i] = h.ID
+		page.ids[i], page.at[i] = h.ID, h.IndexInternalID
 	}
-	var q2 query.Query = query.NewDocIDQuery(pageIDs)
+	var q2 query.Query = page
 	if len(marked) > 0 {
 		// Optional clauses: they add their locations where they match,
 		// and a hit that matches none of them is still loaded.
 		q2 = query.NewBooleanQuery([]query.Query{q2}, marked, nil)
 	}
-	page := &withStored{q: q2}
-	req2 := bleve.NewSearchRequestOptions(page, len(pageIDs), 0, false)
+	loading := &withStored{q: q2}
+	req2 := bleve.NewSearchRequestOptions(loading, len(hits), 0, false)
 	req2.IncludeLocations = len(marked) > 0 // for the highlights
 	sr2, err := ix.idx.SearchInContext(ctx, req2)
 	if err != nil {
@@ -141,7 +141,7 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 		if d == nil {
 			continue // changed by a CatchUp between the two phases
 		}
-		hit := newHit(h.ID, h.Score, page.stored[string(d.IndexInternalID)])
+		hit := newHit(h.ID, h.Score, loading.stored[string(d.IndexInternalID)])
 		if len(marked) > 0 {
 			hit.Highlights = highlights(d, hit.Text)
 		}
