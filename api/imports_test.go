@@ -112,6 +112,13 @@ func TestSecondImportOfTheSameAccountIsRefused(t *testing.T) {
 	if code := c.post("/v1/imports", body, &busy); code != http.StatusConflict || busy.ID != first.ID || !strings.Contains(busy.Error, "already running") {
 		t.Errorf("second import of @owner: %d %+v, want 409 naming run %d", code, busy, first.ID)
 	}
+	// And named by no account: the token's owner, which is the same one.
+	body = importBody(srv, nil)
+	delete(body, "account")
+	busy.Error, busy.ID = "", 0
+	if code := c.post("/v1/imports", body, &busy); code != http.StatusConflict || busy.ID != first.ID || !strings.Contains(busy.Error, "already running") {
+		t.Errorf("second import, of the token's owner: %d %+v, want 409 naming run %d", code, busy, first.ID)
+	}
 	var h api.Health
 	if c.get("/v1/health", &h); h.RunningImports != 1 {
 		t.Errorf("health during the import: %+v", h)

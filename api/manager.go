@@ -105,16 +105,47 @@ func (r *importRun) view() Import {
 }
 
 // beginStore is the store a run writes to: the server's, telling the
-// manager the run's id as soon as its record is made.
+// manager the account the run records (see claim) and the run's id as
+// soon as its record is made.
 type beginStore struct {
 	*store.Store
+	claim func(account string) error
 	begun func(store.Run, error)
 }
 
 func (b beginStore) BeginRun(plugin, account string) (store.Run, error) {
+	if err := b.claim(account); err != nil {
+		b.begun(store.Run{}, err)
+		return store.Run{}, err
+	}
 	rec, err := b.Store.BeginRun(plugin, account)
 	b.begun(rec, err)
 	return rec, err
+}
+
+// claim moves run to account, the one its run records: a job may learn it
+// only once it asks the platform (the token's owner, "me" until then; see
+// importer.AccountResolver). It fails with a *busyError when that account
+// is being imported already.
+func (m *manager) claim(run *importRun, account string) error {
+	m.mu.Lock()
+	key := runKey{run.key.plugin, account}
+	if key == run.key {
+		m.mu.Unlock()
+		return nil
+	}
+	if other, ok := m.running[key]; ok {
+		m.mu.Unlock()
+		<-other.begun
+		return &busyError{plugin: key.plugin, account: key.account, id: other.id()}
+	}
+	delete(m.running, run.key)
+	m.running[key] = run
+	run.mu.Lock()
+	run.key = key
+	run.mu.Unlock()
+	m.mu.Unlock()
+	return nil
 }
 
 // start runs job in the background and returns once its run record exists,
@@ -171,7 +202,8 @@ func (m *manager) run(run *importRun, p importer.Plugin, job importer.Job, noWai
 		})
 	}
 	cfg := importer.RunConfig{
-		Store: beginStore{Store: m.store, begun: begun}, NoWait: noWait, Log: m.log, Progress: run,
+		Store:  beginStore{Store: m.store, claim: func(account string) error { return m.claim(run, account) }, begun: begun},
+		NoWait: noWait, Log: m.log, Progress: run,
 	}
 	if m.index != nil {
 		cfg.Index = m.index

@@ -48,6 +48,16 @@ type Job interface {
 	Run(ctx context.Context, h Host) error
 }
 
+// AccountResolver is a Job that learns which account it imports from the
+// platform: a token's owner, when no user was named. Run calls
+// ResolveAccount before it reads Account, so that cursors and runs are kept
+// under the account itself whether or not it was named. client is the
+// run's HTTP client (Host.HTTP): the request counts as the run's. On
+// error, the run is recorded under the account as Account gave it before.
+type AccountResolver interface {
+	ResolveAccount(ctx context.Context, client func(transport http.RoundTripper, limits RateLimitFunc) Doer) error
+}
+
 // Host is everything a running job may use.
 type Host interface {
 	// HTTP returns the client every network call must go through. The

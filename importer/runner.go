@@ -79,7 +79,22 @@ func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, erro
 	if cfg.Log != nil {
 		base = *cfg.Log
 	}
-	name, account := p.Name(), job.Account()
+	name := p.Name()
+	h := &host{
+		cfg:    cfg,
+		log:    base.With().Str("plugin", name).Str("account", job.Account()).Logger(),
+		plugin: name,
+		waits:  map[string]time.Time{},
+	}
+	// The account keys the run's cursors and record: a job that must ask
+	// the platform who it imports does so first, through the run's client,
+	// so that its request counts as the run's. When that fails, the run
+	// is recorded under the account as named, with the error.
+	var resolveErr error
+	if r, ok := job.(AccountResolver); ok {
+		resolveErr = h.runStep(func() error { return r.ResolveAccount(ctx, h.HTTP) })
+	}
+	account := job.Account()
 
 	run, err := cfg.Store.BeginRun(name, account)
 	if err != nil {
@@ -88,21 +103,18 @@ func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, erro
 	if run.Started.IsZero() {
 		run.Started = cfg.Clock.Now()
 	}
-	h := &host{
-		cfg:     cfg,
-		log:     base.With().Str("plugin", name).Str("account", account).Uint64("run", run.ID).Logger(),
-		plugin:  name,
-		account: account,
-		runID:   run.ID,
-		waits:   map[string]time.Time{},
-	}
+	h.log = base.With().Str("plugin", name).Str("account", account).Uint64("run", run.ID).Logger()
+	h.account, h.runID = account, run.ID
 	h.st.Plugin, h.st.Account = name, account
 	h.log.Info().Msg("import started")
 
 	if cfg.Index != nil {
 		h.index = startIndexer(ctx, cfg.Index)
 	}
-	jobErr := h.runJob(ctx, job)
+	jobErr := resolveErr
+	if jobErr == nil {
+		jobErr = h.runStep(func() error { return job.Run(ctx, h) })
+	}
 	if h.index != nil {
 		// After a complete run the index is brought fully up to date, so a
 		// search right after sees everything; after an interruption the
@@ -197,14 +209,15 @@ type hostClient struct {
 	client    *Client
 }
 
-func (h *host) runJob(ctx context.Context, job Job) (err error) {
+// runStep runs a step of the plugin's, turning a panic into an error.
+func (h *host) runStep(step func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			h.log.Error().Str("stack", string(debug.Stack())).Msgf("plugin panicked: %v", r)
 			err = fmt.Errorf("plugin panicked: %v", r)
 		}
 	}()
-	return job.Run(ctx, h)
+	return step()
 }
 
 // HTTP returns the run's client for transport, made the first time from

@@ -86,6 +86,17 @@ func TestRunInProcess(t *testing.T) {
 		t.Errorf("store: %v %v", st.Nodes, st.Edges)
 	}
 
+	// No account named: the token's owner's, as the lines come to say.
+	getenv, _ = runEnv(t, srv, dir, map[string]string{"PODIMPORT_ACCOUNT": ""})
+	out = testutil.Buffer{}
+	if err := Run(context.Background(), Config{Getenv: getenv, Open: openStore(), Stdout: &out, Log: testLog(t, &logs)}); err != nil {
+		t.Fatalf("Run without an account: %v\n%s", err, logs.String())
+	}
+	ls = lines(t, out.String())
+	if last := ls[len(ls)-1]; last.Status != "done" || last.Account != "run_user" {
+		t.Errorf("without an account, the last line: %+v; want done, account run_user", last)
+	}
+
 	// Aborted by the pod: a clean stop, recorded as interrupted.
 	srv.SetLatency(100 * time.Millisecond)
 	dir2 := t.TempDir()

@@ -173,6 +173,9 @@ func (s *Session) Report(st importer.Status) {
 		return
 	}
 	p := s.progress.Update(st)
+	if st.Account != "" { // the account the job learnt (the token's owner), once it has
+		s.cur.Account = st.Account
+	}
 	s.cur.Items, s.cur.Requests, s.cur.Written = st.Items, st.Requests, st.Written
 	s.cur.Stream, s.cur.Expect = st.Stream, st.Expect
 	s.cur.WaitingUntil, s.cur.WaitEndpoint = st.WaitingUntil.UTC(), st.WaitEndpoint

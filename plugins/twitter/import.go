@@ -83,11 +83,14 @@ func (r *run) all(ctx context.Context) error {
 // a history of its counts.
 func (r *run) profile(ctx context.Context) error {
 	r.host.Stream("profile", 1)
-	var raw json.RawMessage
+	raw := r.job.ownProfile // the token's owner, asked for by ResolveAccount
+	r.job.ownProfile = nil
 	var err error
-	if r.job.user == "" {
+	switch {
+	case raw != nil:
+	case r.job.user == "": // a host that did not resolve the account first
 		err = r.api.get(ctx, "account/verify_credentials", url.Values{"include_entities": {"true"}, "skip_status": {"true"}}, &raw)
-	} else {
+	default:
 		err = r.api.get(ctx, "users/show", url.Values{"screen_name": {r.job.user}, "include_entities": {"true"}}, &raw)
 	}
 	if err != nil {

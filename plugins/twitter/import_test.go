@@ -358,6 +358,14 @@ func TestBadCredentialsStopTheRunWithoutSecrets(t *testing.T) {
 	if !errors.Is(err, importer.ErrAuth) || !strings.Contains(err.Error(), "TWITTER_ACCESS_TOKEN") {
 		t.Errorf("revoked token: %v; want an auth error naming TWITTER_ACCESS_TOKEN", err)
 	}
+	// Without a user, the token's owner cannot be asked for: the run is
+	// recorded under "me", with the error.
+	run, errMe := h.run(context.Background(), h.values("user", ""), false, nil)
+	if !errors.Is(errMe, importer.ErrAuth) || !strings.Contains(errMe.Error(), "TWITTER_ACCESS_TOKEN") ||
+		run.Account != "me" || run.Status != importer.RunError || run.Error == "" {
+		t.Errorf("revoked token, no user: %v, run %q %s %q; want an auth error naming TWITTER_ACCESS_TOKEN, recorded under \"me\"",
+			errMe, run.Account, run.Status, run.Error)
+	}
 	c := h.srv.Credentials()
 	for _, secret := range []string{"s3cr3t-consumer-value", c.ConsumerSecret, c.TokenSecret, c.Token, c.ConsumerKey} {
 		if strings.Contains(err.Error(), secret) || strings.Contains(h.log.String(), secret) {
@@ -481,5 +489,44 @@ func TestFollowersProgressMovesThroughLookups(t *testing.T) {
 	h.mustRun(h.values("concurrency", "1"))
 	if p2.total != 450 {
 		t.Errorf("second run: followers total %d, want 450 (all stored, no lookups)", p2.total)
+	}
+}
+
+// TestTheTokensOwnerIsOneAccountNamedOrNot checks that a run that names no
+// user imports the token's owner under the owner's own handle: a later run
+// that names the owner (in another case) carries on from its cursors, and
+// the profile costs one request either way.
+func TestTheTokensOwnerIsOneAccountNamedOrNot(t *testing.T) {
+	h := newHarness(t, twittertest.WorldConfig{Seed: 5, Followers: 20, Followings: 10, OwnTweets: 450, Handle: "Owner_One"})
+	unnamed := h.values("user", "")
+	first := h.mustRun(unnamed)
+	if first.Account != "owner_one" {
+		t.Errorf("a run without a user is recorded as %q, want the owner's handle %q", first.Account, "owner_one")
+	}
+	if got := first.Requests; got["account/verify_credentials"] != 1 || got["users/show"] != 0 {
+		t.Errorf("first run's profile requests: %v; want one account/verify_credentials and no users/show", got)
+	}
+	if got := h.timelineStored(h.world.Owner().IDStr); got != 450 {
+		t.Fatalf("first run stored %d of the owner's 450 tweets", got)
+	}
+
+	// Named, in another case: nothing new, so one timeline request.
+	second := h.mustRun(h.values("user", "OWNER_one"))
+	if second.Account != "owner_one" {
+		t.Errorf("a run naming the owner is recorded as %q, want %q", second.Account, "owner_one")
+	}
+	if got := second.Requests; got["statuses/user_timeline"] != 1 || got["users/lookup"] != 0 || got["users/show"] != 1 {
+		t.Errorf("second run, naming the owner: %v; want one users/show, one timeline request, no lookups", got)
+	}
+
+	// Unnamed again, after 10 new tweets: those alone, in a page and the
+	// empty one that ends the walk.
+	h.world.AddTweets(h.world.Owner().IDStr, 10)
+	third := h.mustRun(unnamed)
+	if got := third.Requests; got["statuses/user_timeline"] != 2 || got["account/verify_credentials"] != 1 || got["users/show"] != 0 {
+		t.Errorf("third run, unnamed: %v; want one verify_credentials and two timeline requests", got)
+	}
+	if got := h.timelineStored(h.world.Owner().IDStr); got != 460 {
+		t.Errorf("after 10 new tweets the store has %d of the owner's tweets, want 460", got)
 	}
 }

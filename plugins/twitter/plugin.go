@@ -6,10 +6,14 @@ package twitter
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/dghubble/oauth1"
+	json "github.com/segmentio/encoding/json"
 
 	"github.com/podimport/podimport/importer"
 )
@@ -120,10 +124,15 @@ type job struct {
 	followingsTweets int
 	likes            bool
 	concurrency      int
+
+	transport http.RoundTripper // signs each request; made once, so that the run has one client
+	// ownProfile is the token owner's user object, when ResolveAccount
+	// asked for it: the run's profile, without asking again.
+	ownProfile json.RawMessage
 }
 
-// Account is the lowercased screen name, or "me" for the token's owner
-// when no user was named.
+// Account is the lowercased screen name. Before ResolveAccount has learnt
+// it, a job that names no user is "me", the token's owner.
 func (j *job) Account() string {
 	if j.user == "" {
 		return "me"
@@ -131,13 +140,43 @@ func (j *job) Account() string {
 	return strings.ToLower(j.user)
 }
 
+// ResolveAccount learns the screen name of the token's owner when no user
+// was named (account/verify_credentials, which the profile step would ask
+// anyway): the owner's cursors are then the same whether or not a run
+// names them.
+func (j *job) ResolveAccount(ctx context.Context, client func(http.RoundTripper, importer.RateLimitFunc) importer.Doer) error {
+	if j.user != "" {
+		return nil
+	}
+	a := &api{doer: client(j.signer(), importer.TwitterLimits), base: j.apiBase}
+	var raw json.RawMessage
+	if err := a.get(ctx, "account/verify_credentials", url.Values{"include_entities": {"true"}, "skip_status": {"true"}}, &raw); err != nil {
+		return fmt.Errorf("profile of the token's owner: %w", err)
+	}
+	var u struct {
+		ScreenName string `json:"screen_name"`
+	}
+	if err := json.Unmarshal(raw, &u); err != nil || u.ScreenName == "" {
+		return fmt.Errorf("account/verify_credentials: no screen_name in the answer (%d bytes)", len(raw))
+	}
+	j.user, j.ownProfile = u.ScreenName, raw
+	return nil
+}
+
+// signer is the transport that signs requests with the job's credentials.
+func (j *job) signer() http.RoundTripper {
+	if j.transport == nil {
+		// Its context only matters for token refreshes, which OAuth 1.0a
+		// does not have.
+		j.transport = j.config.Client(context.Background(), j.token).Transport
+	}
+	return j.transport
+}
+
 func (j *job) Run(ctx context.Context, h importer.Host) error {
-	// The oauth1 transport signs each request; its context only matters
-	// for token refreshes, which OAuth 1.0a does not have.
-	transport := j.config.Client(context.Background(), j.token).Transport
 	imp := &run{
 		host: h,
-		api: &api{doer: h.HTTP(transport, importer.TwitterLimits), base: j.apiBase,
+		api: &api{doer: h.HTTP(j.signer(), importer.TwitterLimits), base: j.apiBase,
 			slots: make(chan struct{}, j.concurrency)},
 		job: j,
 	}
