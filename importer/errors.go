@@ -68,7 +68,8 @@ type RateLimitError struct {
 }
 
 func (e *RateLimitError) Error() string {
+	// In local time, as the console log gives times.
 	return fmt.Sprintf("%s: rate limit window spent until %s; run again after that to resume",
-		e.Endpoint, e.Reset.UTC().Format(time.RFC3339))
+		e.Endpoint, e.Reset.Local().Format("2006-01-02 15:04:05 MST"))
 }
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }

@@ -89,7 +89,8 @@ func classify(endpoint string, err error) error {
 	var he *importer.HTTPError
 	if !errors.As(err, &he) {
 		var te *importer.TransportError
-		if errors.As(err, &te) || errors.Is(err, importer.ErrResponseTooLarge) {
+		var rle *importer.RateLimitError
+		if errors.As(err, &te) || errors.As(err, &rle) || errors.Is(err, importer.ErrResponseTooLarge) {
 			return fmt.Errorf("twitter: %w", err) // the client's error names the endpoint
 		}
 		return fmt.Errorf("twitter: %s: %w", endpoint, err)

@@ -315,6 +315,14 @@ type timelineSpec struct {
 	liker    string // for favorites/list: the account that liked them
 }
 
+// what names the timeline in an error (its stream is a cursor key).
+func (s timelineSpec) what() string {
+	if s.liker != "" {
+		return "likes"
+	}
+	return "timeline of account " + s.user
+}
+
 // timelineCursor is the incremental state of a timeline. Since is the
 // high-water mark: the newest id stored with the gap below it closed.
 // WalkMax and WalkNewest are the position of a walk in progress, so an
@@ -351,7 +359,7 @@ func (r *run) timeline(ctx context.Context, s timelineSpec) error {
 					Msg("skipping a timeline that cannot be read")
 				return nil
 			}
-			return fmt.Errorf("%s: %w", s.stream, err)
+			return fmt.Errorf("%s: %w", s.what(), err)
 		}
 		if len(page) == 0 {
 			break
@@ -362,11 +370,11 @@ func (r *run) timeline(ctx context.Context, s timelineSpec) error {
 		for _, raw := range page {
 			id, err := m.tweet(raw, rawKey)
 			if err != nil {
-				return fmt.Errorf("%s: %w", s.stream, err)
+				return fmt.Errorf("%s: %w", s.what(), err)
 			}
 			n, err := strconv.ParseUint(strings.TrimPrefix(id, PostID("")), 10, 64)
 			if err != nil {
-				return fmt.Errorf("%s: tweet id %q is not a number", s.stream, id)
+				return fmt.Errorf("%s: tweet id %q is not a number", s.what(), id)
 			}
 			if lowest == 0 || n < lowest {
 				lowest = n

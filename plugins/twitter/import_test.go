@@ -245,6 +245,12 @@ func TestNoWaitStopsAndTheNextRunResumes(t *testing.T) {
 	if !errors.Is(err, importer.ErrRateLimited) || r.Status != "rate_limited" {
 		t.Fatalf("run with a spent window and --no-wait: status %q, err %v", r.Status, err)
 	}
+	// The message names the timeline and the endpoint once, not a cursor key.
+	owner := h.world.Owner().IDStr
+	if msg := err.Error(); strings.Count(msg, "statuses/user_timeline") != 1 || strings.Contains(msg, "timeline:"+owner) ||
+		!strings.Contains(msg, "timeline of account "+owner) || !strings.Contains(msg, "run again after that to resume") {
+		t.Errorf("the message of a spent window: %q", msg)
+	}
 	// Two pages of 200, plus older tweets of the owner that those pages
 	// quote or retweet (complete posts too).
 	if got := h.timelineStored(h.world.Owner().IDStr); got < 400 || got >= 650 {
