@@ -5,12 +5,15 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // Status is a run's progress, reported when the job changes stream, after
@@ -59,14 +62,26 @@ func IsTerminal(f *os.File) bool {
 // NewTerminalReporter returns a Reporter that draws a progress line on w, a
 // terminal: a bar when the stream's size is known, a spinner when not, with
 // the items, requests and records written, and rate-limit waits with the
-// time they end.
+// time they end. The line is kept within the terminal's width: a line
+// that wraps is drawn again on a new line at every report.
 func NewTerminalReporter(w io.Writer) Reporter {
-	return &terminalReporter{w: w}
+	return &terminalReporter{w: w, width: func() int { return terminalWidth(w) }}
+}
+
+// terminalWidth is the width of the terminal w is, 0 when unknown.
+func terminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return width
+		}
+	}
+	return 0
 }
 
 type terminalReporter struct {
 	mu      sync.Mutex
 	w       io.Writer
+	width   func() int // the terminal's columns; 0: unknown
 	bar     *progressbar.ProgressBar
 	stream  string
 	bounded bool // the bar has a known size
@@ -86,7 +101,7 @@ func (t *terminalReporter) Report(s Status) {
 	if bounded && int64(s.Expect) != t.bar.GetMax64() {
 		t.bar.ChangeMax(s.Expect)
 	}
-	t.bar.Describe(describe(s))
+	t.bar.Describe(t.describe(s))
 	_ = t.bar.Set(s.Items)
 	if s.Done {
 		// The bar stays as it last was. What the run did, and its error,
@@ -103,7 +118,7 @@ func (t *terminalReporter) openBar(s Status) {
 	t.stream, t.bounded = s.Stream, s.Expect > 0
 	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(t.w),
-		progressbar.OptionSetDescription(describe(s)),
+		progressbar.OptionSetDescription(t.describe(s)),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionSpinnerType(14),
 		// No spinner goroutine: the line moves when there is news.
@@ -126,20 +141,55 @@ func (t *terminalReporter) closeBar() {
 	t.bar = nil
 }
 
-func describe(s Status) string {
-	d := s.Plugin + " " + s.Account
-	if s.Stream != "" {
-		d += " · " + s.Stream
+// describe is the text before the bar, within the room the terminal's
+// width leaves it: the plugin and account go first (the command line
+// names them), then the end of the text gives way to an ellipsis.
+func (t *terminalReporter) describe(s Status) string {
+	head, tail := describe(s)
+	full := s.Plugin + " " + s.Account
+	if head != "" {
+		full += " · " + head
 	}
+	full += tail
+	width := t.width()
+	if width <= 0 {
+		return full
+	}
+	// The rest of the line: a percentage, a bar of at least 10 columns
+	// (the bar library narrows it to fit), the count and the times for a
+	// bar; the spinner, the count and the time for a spinner.
+	rest := 20
+	if s.Expect > 0 {
+		rest = 34 + 2*len(strconv.Itoa(s.Expect))
+	}
+	room := width - rest
+	for _, d := range []string{full, head + tail} {
+		if utf8.RuneCountInString(d) <= room {
+			return d
+		}
+	}
+	if room < 2 {
+		return ""
+	}
+	cut := string([]rune(head + tail)[:room-1])
+	if i := strings.LastIndex(cut, ", "); i > 0 {
+		cut = cut[:i] // not in the middle of a number: "359…" would read as 359
+	}
+	return cut + "…"
+}
+
+// describe says what the run is doing: the stream, and the counts or the
+// wait after it.
+func describe(s Status) (stream, rest string) {
 	if !s.WaitingUntil.IsZero() {
-		return fmt.Sprintf("%s: rate limit, waiting for %s until %s", d, s.WaitEndpoint,
+		return s.Stream, fmt.Sprintf(": rate limit, waiting for %s until %s", s.WaitEndpoint,
 			s.WaitingUntil.Local().Format("15:04:05"))
 	}
-	d += ": "
+	rest = ": "
 	if s.Expect <= 0 {
-		d += plural(s.Items, "item") + ", "
+		rest += plural(s.Items, "item") + ", "
 	}
-	return d + plural(s.Requests, "request") + ", " + strconv.Itoa(s.Written) + " written"
+	return s.Stream, rest + plural(s.Requests, "request") + ", " + strconv.Itoa(s.Written) + " written"
 }
 
 func plural(n int, what string) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 )
@@ -58,6 +59,41 @@ func TestTerminalReporter(t *testing.T) {
 	r.Report(s)
 	if got := out.String(); strings.Contains(got, "window spent") || strings.Contains(got, "stopped") {
 		t.Errorf("output %q: the command says how the run ended, not the bar", got)
+	}
+}
+
+// TestTerminalReporterFitsTheWidth checks the text before the bar against
+// the terminal's width: whole when there is room, then without the plugin
+// and account, then cut with an ellipsis, always leaving the bar its room.
+func TestTerminalReporterFitsTheWidth(t *testing.T) {
+	s := Status{Plugin: "twitter", Account: "demo_user", Stream: "followings' timelines",
+		Items: 35, Expect: 600, Requests: 27, Written: 3594}
+	long := "twitter demo_user · followings' timelines: 27 requests, 3594 written"
+	for _, c := range []struct {
+		width int
+		want  string
+	}{
+		{0, long}, // not a terminal: whole
+		{200, long},
+		{100, "followings' timelines: 27 requests, 3594 written"},
+		{80, "followings' timelines: 27 requests…"},
+		{40, ""},
+	} {
+		r := &terminalReporter{width: func() int { return c.width }}
+		got := r.describe(s)
+		if got != c.want {
+			t.Errorf("width %d: %q, want %q", c.width, got, c.want)
+		}
+		// The bar's part: " 100% |" a bar of 10 "| (600/600) [1m2s:3m4s]".
+		if line := utf8.RuneCountInString(got+" 100% |") + 10 + len("| (600/600) [1m2s:3m4s]"); c.width > 0 && line > c.width {
+			t.Errorf("width %d: a line of %d columns", c.width, line)
+		}
+	}
+	// A spinner (no size known) leaves more room.
+	s.Expect = 0
+	r := &terminalReporter{width: func() int { return 80 }}
+	if got, want := r.describe(s), "followings' timelines: 35 items, 27 requests, 3594 written"; got != want {
+		t.Errorf("spinner at 80 columns: %q, want %q", got, want)
 	}
 }
 
