@@ -21,11 +21,31 @@ func importCommand() *cli.Command {
 	cmd := &cli.Command{
 		Name:  "import",
 		Usage: "import an account with one of the plugins (see `podimport plugins`)",
+		// Reached only when no plugin's subcommand matched: urfave/cli
+		// would print the help and exit 0, as if nothing were wrong.
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return unknownCommand(c, c.Args().First())
+			}
+			return usageError("import wants a plugin, one of %s (podimport plugins describes them)", pluginNames())
+		},
 	}
 	for _, p := range importer.Plugins() {
 		cmd.Subcommands = append(cmd.Subcommands, pluginCommand(p))
 	}
 	return cmd
+}
+
+// pluginNames is the registered plugins' names for a message: "a, b or c".
+func pluginNames() string {
+	var names []string
+	for _, p := range importer.Plugins() {
+		names = append(names, p.Name())
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func pluginCommand(p importer.Plugin) *cli.Command {

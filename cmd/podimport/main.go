@@ -82,13 +82,22 @@ func usageError(format string, args ...any) error {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	// urfave/cli's CommandNotFound cannot return an error, so the mistake
+	// is kept here and returned by After, which runs once the command line
+	// has been dealt with.
+	var notFound error
+	app := &cli.App{
 		Name:      "podimport",
 		Usage:     "import your own social data into a local, searchable graph",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Errors are printed once, by run, with the exit code they deserve.
 		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   onUsageError,
+		// `podimport bogus`, `podimport help bogus`, `podimport import help
+		// bogus`: urfave/cli would print "No help topic for 'bogus'".
+		CommandNotFound: func(c *cli.Context, name string) { notFound = unknownCommand(c, name) },
+		After:           func(*cli.Context) error { return notFound },
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "store", Usage: "store folder", EnvVars: []string{"PODIMPORT_STORE"}, Value: defaultStoreDir()},
 			&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", Value: "info"},
@@ -107,6 +116,37 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			podRunCommand(),
 		},
 	}
+	setOnUsageError(app.Commands)
+	return app
+}
+
+// onUsageError turns a flag urfave/cli could not parse (one not defined, a
+// value that is not a number) into a usage error, which run prints once on
+// stderr with exit code 2. Left to itself, urfave/cli prints "Incorrect
+// Usage" and the whole help on stdout, where a script reading --json does
+// not want it, and exits 1.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	return usageError("%v (%s --help lists the options)", err, c.Command.HelpName)
+}
+
+// setOnUsageError gives every command, at any depth, onUsageError unless it
+// has its own: urfave/cli does not pass App.OnUsageError down to commands.
+func setOnUsageError(cmds []*cli.Command) {
+	for _, cmd := range cmds {
+		if cmd.OnUsageError == nil {
+			cmd.OnUsageError = onUsageError
+		}
+		setOnUsageError(cmd.Subcommands)
+	}
+}
+
+// unknownCommand is the mistake of naming a command that does not exist,
+// or after import a plugin that does not.
+func unknownCommand(c *cli.Context, name string) error {
+	if c.Command.Name == "import" {
+		return usageError("no plugin %q: podimport import takes one of %s (podimport plugins describes them)", name, pluginNames())
+	}
+	return usageError("no command %q (podimport --help lists the commands)", name)
 }
 
 // defaultStoreDir is $XDG_DATA_HOME/podimport, else ~/.local/share/podimport.

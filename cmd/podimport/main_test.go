@@ -251,3 +251,44 @@ func TestPluginsListsTwitter(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageErrors checks that a mistake in the command line is said once,
+// on stderr, naming what was wrong, with exit code 2 and nothing on stdout
+// (which may carry --json for a script), rather than urfave/cli's
+// "Incorrect Usage" and help text on stdout with exit code 1.
+func TestUsageErrors(t *testing.T) {
+	store := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"search", "--json", "--bogus", "x"}, "flag provided but not defined: -bogus (podimport search --help lists the options)"},
+		{[]string{"search", "--limit", "many", "x"}, `invalid value "many" for flag -limit`},
+		{[]string{"--bogus", "stats"}, "flag provided but not defined: -bogus (podimport --help lists the options)"},
+		{[]string{"import", "twitter", "--bogus"}, "-bogus (podimport import twitter --help lists the options)"},
+		{[]string{"bogus"}, `no command "bogus" (podimport --help lists the commands)`},
+		{[]string{"help", "bogus"}, `no command "bogus"`},
+		{[]string{"import", "mastodon"}, `no plugin "mastodon": podimport import takes one of twitter or twitter-archive (podimport plugins describes them)`},
+		{[]string{"import", "help", "mastodon"}, `no plugin "mastodon"`},
+		{[]string{"import"}, "import wants a plugin, one of twitter or twitter-archive"},
+	} {
+		code, out, errOut := runCLI(t, append([]string{"--store", store}, c.args...)...)
+		if code != exitConfig || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("podimport %s: exit %d, want %d with one line on stderr saying %q\nstdout: %q\nstderr: %q",
+				strings.Join(c.args, " "), code, exitConfig, c.want, out, errOut)
+		}
+	}
+}
+
+// TestHelpAsked checks that help asked for is printed on stdout, exit 0.
+func TestHelpAsked(t *testing.T) {
+	for _, args := range [][]string{
+		{"--help"}, {"-h"}, {"help"}, {"search", "--help"}, {"search", "-h"}, {"help", "search"},
+		{"import", "--help"}, {"import", "twitter", "--help"}, {"import", "help", "twitter"},
+	} {
+		code, out, errOut := runCLI(t, args...)
+		if code != 0 || !strings.Contains(out, "USAGE:") || errOut != "" {
+			t.Errorf("podimport %s: exit %d\nstdout: %.200q\nstderr: %q", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+}
