@@ -262,7 +262,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"search", "--json", "--bogus", "x"}, "flag provided but not defined: -bogus (podimport search --help lists the options)"},
+		{[]string{"search", "--json", "--bogus", "x"}, "flag provided but not defined: -bogus (podimport search --help lists the options"},
 		{[]string{"search", "--limit", "many", "x"}, `invalid value "many" for flag -limit`},
 		{[]string{"--bogus", "stats"}, "flag provided but not defined: -bogus (podimport --help lists the options)"},
 		{[]string{"import", "twitter", "--bogus"}, "-bogus (podimport import twitter --help lists the options)"},
