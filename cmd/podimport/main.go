@@ -146,10 +146,17 @@ func setOnUsageError(cmds []*cli.Command) {
 // unknownCommand is the mistake of naming a command that does not exist,
 // or after import a plugin that does not.
 func unknownCommand(c *cli.Context, name string) error {
-	if c.Command.Name == "import" {
+	switch c.Command.Name {
+	case c.App.Name: // the root: `podimport bogus`, `podimport help bogus`
+		return usageError("no command %q (podimport --help lists the commands)", name)
+	case "import":
 		return usageError("no plugin %q: podimport import takes one of %s (podimport plugins describes them)", name, pluginNames())
 	}
-	return usageError("no command %q (podimport --help lists the commands)", name)
+	// `podimport show --help @bob`: urfave/cli takes the argument after
+	// --help for a subcommand to show help on, and show has none. Help was
+	// asked for: show the command's.
+	cli.HelpPrinter(c.App.Writer, cli.CommandHelpTemplate, c.Command)
+	return nil
 }
 
 // defaultStoreDir is $XDG_DATA_HOME/podimport, else ~/.local/share/podimport.

@@ -285,6 +285,8 @@ func TestHelpAsked(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"-h"}, {"help"}, {"search", "--help"}, {"search", "-h"}, {"help", "search"},
 		{"import", "--help"}, {"import", "twitter", "--help"}, {"import", "help", "twitter"},
+		// urfave/cli takes what follows --help for a subcommand's name.
+		{"show", "--help", "@bob"}, {"import", "twitter", "--help", "bob"}, {"stats", "help", "x"},
 	} {
 		code, out, errOut := runCLI(t, args...)
 		if code != 0 || !strings.Contains(out, "USAGE:") || errOut != "" {
