@@ -101,6 +101,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		// bogus`: urfave/cli would print "No help topic for 'bogus'".
 		CommandNotFound: func(c *cli.Context, name string) { notFound = unknownCommand(c, name) },
 		After:           func(*cli.Context) error { return notFound },
+		// Checked for every command, not only those that log: a mistake
+		// in the command line is said even where it would change nothing.
+		Before: func(c *cli.Context) error { _, err := logLevel(c); return err },
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "store", Usage: "store folder", EnvVars: []string{"PODIMPORT_STORE"}, Value: defaultStoreDir()},
 			&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", Value: "info"},
@@ -170,21 +173,30 @@ func defaultStoreDir() string {
 	return "podimport-data"
 }
 
-// logger builds the logger the global flags ask for, writing to stderr.
-func logger(c *cli.Context) (*zerolog.Logger, error) {
+// logLevel is the level --log-level asks for, once it and --log-format
+// are checked.
+func logLevel(c *cli.Context) (zerolog.Level, error) {
 	level, err := zerolog.ParseLevel(c.String("log-level"))
 	if err != nil || level == zerolog.NoLevel {
-		return nil, usageError("--log-level %q: want debug, info, warn or error", c.String("log-level"))
+		return 0, usageError("--log-level %q: want debug, info, warn or error", c.String("log-level"))
+	}
+	if f := c.String("log-format"); f != "console" && f != "json" {
+		return 0, usageError("--log-format %q: want console or json", f)
+	}
+	return level, nil
+}
+
+// logger builds the logger the global flags ask for, writing to stderr.
+func logger(c *cli.Context) (*zerolog.Logger, error) {
+	level, err := logLevel(c)
+	if err != nil {
+		return nil, err
 	}
 	// Several goroutines log at once (the followings' timelines pool);
 	// SyncWriter keeps each line whole whatever the writer is.
 	var w io.Writer = zerolog.SyncWriter(c.App.ErrWriter)
-	switch c.String("log-format") {
-	case "json":
-	case "console":
+	if c.String("log-format") == "console" {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05", NoColor: !isTerminal(c.App.ErrWriter)}
-	default:
-		return nil, usageError("--log-format %q: want console or json", c.String("log-format"))
 	}
 	l := zerolog.New(w).Level(level).With().Timestamp().Logger()
 	return &l, nil

@@ -271,6 +271,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"import", "mastodon"}, `no plugin "mastodon": podimport import takes one of twitter or twitter-archive (podimport plugins describes them)`},
 		{[]string{"import", "help", "mastodon"}, `no plugin "mastodon"`},
 		{[]string{"import"}, "import wants a plugin, one of twitter or twitter-archive"},
+		// The global log flags are checked for every command, not only
+		// for those that log.
+		{[]string{"--log-level", "bogus", "search", "x"}, `--log-level "bogus": want debug, info, warn or error`},
+		{[]string{"--log-format", "xml", "stats"}, `--log-format "xml": want console or json`},
+		{[]string{"--log-level", "", "plugins"}, `--log-level "": want debug, info, warn or error`},
 	} {
 		code, out, errOut := runCLI(t, append([]string{"--store", store}, c.args...)...)
 		if code != exitConfig || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
