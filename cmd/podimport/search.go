@@ -34,6 +34,12 @@ func searchCommand() *cli.Command {
 			if sort != index.SortRelevance && sort != index.SortNewest && sort != index.SortOldest {
 				return usageError("--sort %q: want relevance, newest or oldest", sort)
 			}
+			// The index would cap a larger --limit silently, and the
+			// output then say that --limit N shows more.
+			limit := c.Int("limit")
+			if limit < 1 || limit > index.MaxLimit {
+				return usageError("--limit %d: want a whole number from 1 to %d", limit, index.MaxLimit)
+			}
 			// A mistake in the query is one in the command line: said
 			// (exit code 2) before the store is opened.
 			q, err := index.Parse(strings.Join(c.Args().Slice(), " "))
@@ -45,7 +51,7 @@ func searchCommand() *cli.Command {
 				return err
 			}
 			defer pd.Close()
-			res, err := pd.index.SearchQuery(c.Context, q, index.SearchOptions{Limit: c.Int("limit"), Sort: sort})
+			res, err := pd.index.SearchQuery(c.Context, q, index.SearchOptions{Limit: limit, Sort: sort})
 			if err != nil {
 				return err
 			}
@@ -171,6 +177,8 @@ func printHits(w io.Writer, res *index.Result, color bool) {
 	switch {
 	case res.Total == 1:
 		fmt.Fprintln(w, "1 result")
+	case uint64(len(res.Hits)) < res.Total && len(res.Hits) >= index.MaxLimit:
+		fmt.Fprintf(w, "%d results; showing %d, the most a search shows (narrow the query to see the others)\n", res.Total, len(res.Hits))
 	case uint64(len(res.Hits)) < res.Total:
 		// Say so, or a person reads the 20 shown as all there is.
 		fmt.Fprintf(w, "%d results; showing %d (--limit N shows more)\n", res.Total, len(res.Hits))

@@ -39,6 +39,29 @@ func TestPrintHits(t *testing.T) {
 			t.Errorf("printHits of %d hits:\n%q\nwant\n%q", c.res.Total, out.String(), c.want)
 		}
 	}
+	// A page of index.MaxLimit hits: --limit cannot show more.
+	var out bytes.Buffer
+	printHits(&out, &index.Result{Total: 1500, Hits: make([]index.Hit, index.MaxLimit)}, false)
+	if want := "1500 results; showing 1000, the most a search shows (narrow the query to see the others)\n"; !strings.HasPrefix(out.String(), want) {
+		t.Errorf("printHits of 1000 of 1500 hits starts\n%.120q\nwant\n%q", out.String(), want)
+	}
+}
+
+// TestSearchLimit checks that --limit is refused outside 1 to
+// index.MaxLimit, which the index would otherwise cap silently.
+func TestSearchLimit(t *testing.T) {
+	dir := queryStore(t)
+	for _, limit := range []string{"5000", "1001", "0", "-1"} {
+		code, out, errOut := runCLI(t, "--store", dir, "search", "--limit", limit, "golang")
+		if want := "--limit " + limit + ": want a whole number from 1 to 1000"; code != exitConfig || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("search --limit %s: exit %d, want %d and %q\nstdout: %q\nstderr: %q", limit, code, exitConfig, want, out, errOut)
+		}
+	}
+	for _, limit := range []string{"1", "1000"} {
+		if code, out, errOut := runCLI(t, "--store", dir, "search", "--limit", limit, "golang"); code != 0 || !strings.HasPrefix(out, "3 results") {
+			t.Errorf("search --limit %s: exit %d\n%s%s", limit, code, out, errOut)
+		}
+	}
 }
 
 // queryStore writes a small store for the search and show tests: alice's
