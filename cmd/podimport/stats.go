@@ -83,7 +83,7 @@ func printStats(w io.Writer, r statsReport) {
 			fmt.Fprintf(w, "  %s %s %s = %s\n", c.Plugin, c.Account, c.Stream, shorten(c.Value, 100, 80))
 		}
 		for _, k := range slices.Sorted(maps.Keys(timelines)) {
-			fmt.Fprintf(w, "  %s timeline:* = %d timelines with a stored high-water mark\n", k, timelines[k])
+			fmt.Fprintf(w, "  %s timeline:* = %s with a stored high-water mark\n", k, plural(timelines[k], "timeline"))
 		}
 	}
 	if len(r.Runs) > 0 {

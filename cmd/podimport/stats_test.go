@@ -28,6 +28,7 @@ func TestPrintStats(t *testing.T) {
 			{Plugin: "twitter", Account: "a", Stream: "likes", Value: `{"since":"9"}`},
 			{Plugin: "twitter", Account: "a", Stream: "timeline:1", Value: "x"},
 			{Plugin: "twitter", Account: "a", Stream: "timeline:2", Value: "y"},
+			{Plugin: "twitter", Account: "b", Stream: "timeline:1", Value: "z"},
 			{Plugin: "twitter", Account: "a", Stream: "unavailable", Value: `{"1":"2026-11-01T12:00:00Z"` + strings.Repeat(`,"2":"2026-11-01T12:00:00Z"`, 20) + "}"},
 		},
 		Runs: []store.Run{
@@ -45,6 +46,7 @@ func TestPrintStats(t *testing.T) {
 		"store 16.0 MiB, 3703 changes; index 1661 documents, caught up to change 3703\n",
 		"  twitter a likes = {\"since\":\"9\"}\n",
 		"  twitter a timeline:* = 2 timelines with a stored high-water mark\n",
+		"  twitter b timeline:* = 1 timeline with a stored high-water mark\n",
 		"  twitter a unavailable = {\"1\":\"2026-11-01T12:00:00Z\",\"2\":\"2026-11-01T12:00:00Z\",\"2\":\"2026-11-01T12:00:00Z… (568 characters; --json shows it whole)\n",
 		"  2  2026-11-01 13:00:00  twitter a  error  5 written, 1 request\n     twitter a: invalid token\n",
 		"  1  2026-11-01 12:00:00  twitter a  done in 1.5s  6720 written, 3 requests\n",
