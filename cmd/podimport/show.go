@@ -96,7 +96,13 @@ func printNode(w io.Writer, n schema.Node, history []store.HistoryPoint, out, in
 	if n.Ref {
 		state = "reference (named by another record, not imported itself)"
 	}
-	fmt.Fprintf(w, "%s  %s, %s, from %s\n", n.ID, n.Kind, state, strings.Join(n.Sources, ", "))
+	// The plugins that supplied the node: none for a reference, which
+	// another record named (its edges below say which).
+	from := ""
+	if len(n.Sources) > 0 {
+		from = ", from " + strings.Join(n.Sources, ", ")
+	}
+	fmt.Fprintf(w, "%s  %s, %s%s\n", n.ID, n.Kind, state, from)
 	switch {
 	case n.Account != nil:
 		a := n.Account

@@ -110,3 +110,19 @@ func TestPrintEdgesCountsEnded(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", out.String(), want)
 	}
 }
+
+// TestShowFirstLine checks the line that says what a node is: the plugins
+// it came from after "from", and for a reference, which came from none,
+// no "from" at all.
+func TestShowFirstLine(t *testing.T) {
+	dir := queryStore(t)
+	for id, want := range map[string]string{
+		"twitter:post:11": "twitter:post:11  post, complete, from twitter\n",
+		"twitter:post:99": "twitter:post:99  post, reference (named by another record, not imported itself)\n",
+	} {
+		code, out, errOut := runCLI(t, "--store", dir, "show", id)
+		if first, _, _ := strings.Cut(out, "\n"); code != 0 || first+"\n" != want {
+			t.Errorf("show %s: exit %d, first line %q, want %q\n%s", id, code, first, want, errOut)
+		}
+	}
+}
