@@ -86,6 +86,11 @@ func resolve(s *store.Store, arg string) (schema.Node, error) {
 	}
 	n, err := s.Node(arg)
 	if errors.Is(err, store.ErrNotFound) {
+		// Without a colon it is no id at all: most likely a handle
+		// written without its @.
+		if !strings.Contains(arg, ":") {
+			return n, fmt.Errorf("no node %q in the store (ids look like twitter:post:123 or twitter:account:42; an account by handle: @%s)", arg, arg)
+		}
 		return n, fmt.Errorf("no node %q in the store (ids look like twitter:post:123 or twitter:account:42)", arg)
 	}
 	return n, err

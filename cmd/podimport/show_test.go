@@ -126,3 +126,20 @@ func TestShowFirstLine(t *testing.T) {
 		}
 	}
 }
+
+// TestShowNotFound checks the message for a node not in the store, with a
+// hint when the argument looks like a handle written without its @.
+func TestShowNotFound(t *testing.T) {
+	dir := queryStore(t)
+	for arg, want := range map[string]string{
+		"alice":           `no node "alice" in the store (ids look like twitter:post:123 or twitter:account:42; an account by handle: @alice)`,
+		"twitter:post:5":  `no node "twitter:post:5" in the store (ids look like twitter:post:123 or twitter:account:42)` + "\n",
+		"@carol":          "no twitter account @carol in the store",
+		"@alice@mastodon": "no mastodon account @alice in the store",
+	} {
+		code, out, errOut := runCLI(t, "--store", dir, "show", arg)
+		if code != exitError || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("show %s: exit %d, want %d and %q\nstdout: %q\nstderr: %q", arg, code, exitError, want, out, errOut)
+		}
+	}
+}
