@@ -274,8 +274,8 @@ func TestShutdownInterruptsImportsAndNothingIsLost(t *testing.T) {
 		t.Errorf("after shutdown the API says %+v", after)
 	}
 	rec, err := p.store.RunByID(imp.ID)
-	if err != nil || rec.Status != store.StatusInterrupted || rec.Written == 0 {
-		t.Errorf("run record after shutdown: %+v, %v", rec, err)
+	if err != nil || rec.Status != store.StatusInterrupted || rec.Written == 0 || !strings.HasPrefix(rec.Error, "stopped: the server shut down") {
+		t.Errorf("run record after shutdown: %+v, %v; want interrupted, with records written, and why", rec, err)
 	}
 	// A server shutting down takes no imports.
 	code, body := c.do(http.MethodPost, "/v1/imports", "application/json", strings.NewReader(mustJSON(t, importBody(srv, opts))))

@@ -19,6 +19,10 @@ const keepFinished = 100
 
 var errShuttingDown = errors.New("the server is shutting down; no new imports")
 
+// errStopped is why the runs still going at shutdown stopped: their
+// records say it.
+var errStopped = errors.New("stopped: the server shut down")
+
 // busyError: the account is being imported already.
 type busyError struct {
 	plugin, account string
@@ -50,9 +54,9 @@ type manager struct {
 type runKey struct{ plugin, account string }
 
 func newManager(s *store.Store, ix *index.Index, log *zerolog.Logger) *manager {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
 	return &manager{
-		store: s, index: ix, log: log, ctx: ctx, cancel: cancel,
+		store: s, index: ix, log: log, ctx: ctx, cancel: func() { cancel(errStopped) },
 		running: map[runKey]*importRun{}, byID: map[uint64]*importRun{},
 	}
 }

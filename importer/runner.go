@@ -129,6 +129,7 @@ func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, erro
 	h.pmu.Lock()
 	run.Written = h.st.Written
 	h.pmu.Unlock()
+	jobErr = stoppedBy(ctx, jobErr)
 	run.Status = runStatus(ctx, jobErr)
 	if jobErr != nil {
 		run.Error = jobErr.Error()
@@ -161,6 +162,32 @@ func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, erro
 	}
 	return run, nil
 }
+
+// stoppedBy is err, the error of a job whose context was cancelled, told
+// by the context's cause when it has one (a signal, a server's shutdown):
+// "context canceled" and the endpoint in flight say nothing to the user.
+func stoppedBy(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	cause := context.Cause(ctx)
+	if cause == nil || errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded) {
+		return err
+	}
+	return &StoppedError{Cause: cause, Err: err}
+}
+
+// StoppedError is a run stopped by its context's cause. It is the cause
+// and, through Unwrap, also the job's own error (context.Canceled).
+type StoppedError struct {
+	Cause, Err error
+}
+
+func (e *StoppedError) Error() string {
+	return e.Cause.Error() + "; what was committed stays, and the next run resumes from it"
+}
+
+func (e *StoppedError) Unwrap() []error { return []error{e.Cause, e.Err} }
 
 func runStatus(ctx context.Context, err error) string {
 	switch {

@@ -395,6 +395,31 @@ func TestRunStatuses(t *testing.T) {
 	}
 }
 
+// TestRunStoppedByACause checks that a run stopped by a context with a
+// cause (a signal, a server's shutdown) says the cause, not "context
+// canceled", and is still an interruption.
+func TestRunStoppedByACause(t *testing.T) {
+	st := newFakeStore()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	signal := errors.New("interrupted (SIGINT)")
+	job := fakeJob{account: "bob", run: func(ctx context.Context, h Host) error {
+		if err := h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("1")}}); err != nil {
+			return err
+		}
+		cancel(signal)
+		return h.Emit(ctx, schema.Batch{Nodes: []schema.Node{post("2")}})
+	}}
+	run, err := Run(ctx, RunConfig{Store: st, Clock: NewFakeClock(t0)}, fakePlugin{"fake"}, job)
+	want := "fake bob: interrupted (SIGINT); what was committed stays, and the next run resumes from it"
+	if err == nil || err.Error() != want || !errors.Is(err, context.Canceled) || !errors.Is(err, signal) {
+		t.Errorf("error %v; want %q, both context.Canceled and the cause", err, want)
+	}
+	if run.Status != RunInterrupted || strings.Contains(run.Error, "context canceled") || !strings.Contains(run.Error, "interrupted (SIGINT)") {
+		t.Errorf("run %s %q; want interrupted, with the cause", run.Status, run.Error)
+	}
+}
+
 func TestRunStoreAndIndexErrors(t *testing.T) {
 	st := newFakeStore()
 	st.applyErr = errors.New("disk full")
