@@ -23,7 +23,9 @@ type Applied struct {
 // Apply commits a batch in one transaction: its nodes (merged into what is
 // stored, see schema.Merge), its edges, its sweeps and its cursors, keyed by
 // (plugin, account). runID is the run the batch belongs to; it keys the
-// account count history (0 is allowed, for writes outside a run).
+// account count history (0 is allowed, for writes outside a run), and the
+// same transaction adds what the batch wrote to the run's record while the
+// run is running (Run).
 //
 // If the batch is invalid (schema.ValidateBatch, or a string the store
 // cannot key), Apply writes nothing, not even the cursors, and returns an
@@ -75,6 +77,9 @@ func (s *Store) applyTx(tx *bolt.Tx, now time.Time, p *pending) (Applied, error)
 		}
 	}
 	if err := w.flushCounts(); err != nil {
+		return Applied{}, err
+	}
+	if err := s.countRun(tx, now, p.runID, w.applied); err != nil {
 		return Applied{}, err
 	}
 	return w.applied, nil

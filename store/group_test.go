@@ -117,21 +117,37 @@ func TestGroupCommitIsolatesAnInvalidBatch(t *testing.T) {
 	}
 }
 
-// Many writers at once: every batch is committed exactly once, whole.
+// Many writers at once: every batch is committed exactly once, whole, and
+// counted once in its run's record.
 func TestGroupCommitConcurrentWriters(t *testing.T) {
 	s := openTest(t, newClock())
+	run, err := s.BeginRun("twitter", "owner")
+	if err != nil {
+		t.Fatal(err)
+	}
 	const writers, each = 8, 25
-	var wg sync.WaitGroup
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		written int
+	)
 	for w := range writers {
 		wg.Go(func() {
 			for i := range each {
-				if _, err := s.Apply(1, "twitter", "owner", followBatch(1+w*each+i)); err != nil {
+				a, err := s.Apply(run.ID, "twitter", "owner", followBatch(1+w*each+i))
+				if err != nil {
 					t.Error(err)
 				}
+				mu.Lock()
+				written += a.Nodes + a.Edges + a.Ended
+				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
+	if rec, err := s.RunByID(run.ID); err != nil || rec.Written != written {
+		t.Errorf("the run's record says %d written (%v), its Apply calls %d", rec.Written, err, written)
+	}
 	st, err := s.Stats()
 	if err != nil {
 		t.Fatal(err)

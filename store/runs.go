@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -18,6 +19,11 @@ const (
 )
 
 // Run is the record of one import run.
+//
+// While a run is running, every batch Apply commits for it also adds to
+// its Written, sets its LastCommit and writes the requests noted by
+// NoteRequests, in the batch's own transaction: the record of a run whose
+// process is killed still says what the run committed.
 type Run struct {
 	ID       uint64         `json:"id"`
 	Plugin   string         `json:"plugin"`
@@ -27,7 +33,10 @@ type Run struct {
 	Status   string         `json:"status"`             // StatusRunning, StatusDone, …
 	Requests map[string]int `json:"requests,omitempty"` // per endpoint
 	Written  int            `json:"written"`            // nodes+edges actually changed
-	Error    string         `json:"error,omitempty"`
+	// LastCommit is when a batch of the run was last committed; zero
+	// before the first.
+	LastCommit time.Time `json:"last_commit,omitzero"`
+	Error      string    `json:"error,omitempty"`
 }
 
 // BeginRun records the start of a run and returns it with its ID (ids
@@ -51,11 +60,13 @@ func (s *Store) BeginRun(plugin, account string) (Run, error) {
 
 // EndRun overwrites the record of run r.ID with r (it may be called again
 // to update a record). If r.Status is not running and r.Ended is zero,
-// Ended is set to now; fields r leaves zero among Plugin, Account and
-// Started keep their stored values. The error wraps ErrNotFound if no run
-// r.ID was begun.
+// Ended is set to now; fields r leaves zero among Plugin, Account, Started
+// and LastCommit keep their stored values. Written and Requests are r's:
+// the caller counts what its Apply calls returned and the requests it
+// sent, which agrees with what the commits recorded. The error wraps
+// ErrNotFound if no run r.ID was begun.
 func (s *Store) EndRun(r Run) error {
-	return s.update(fmt.Sprintf("run %d was not updated", r.ID), func(tx *bolt.Tx) error {
+	err := s.update(fmt.Sprintf("run %d was not updated", r.ID), func(tx *bolt.Tx) error {
 		b := runsBucket(tx)
 		old, ok, err := getRun(b, r.ID)
 		if err != nil {
@@ -73,11 +84,101 @@ func (s *Store) EndRun(r Run) error {
 		if r.Started.IsZero() {
 			r.Started = old.Started
 		}
+		if r.LastCommit.IsZero() {
+			r.LastCommit = old.LastCommit
+		}
 		if r.Status != StatusRunning && r.Ended.IsZero() {
 			r.Ended = s.now().UTC()
 		}
 		return putRun(b, r)
 	})
+	if err == nil && r.Status != StatusRunning {
+		s.notes.drop(r.ID)
+	}
+	return err
+}
+
+// NoteRequests notes the requests per endpoint that run runID has sent so
+// far. The note is written into the run's record by the run's next
+// commit, so that a run that is killed shows the requests made up to its
+// last commit; requests sent after that are lost with the process. A
+// count never goes down: notes of a run's concurrent workers may arrive
+// out of order. The note is dropped when the run ends (EndRun).
+func (s *Store) NoteRequests(runID uint64, requests map[string]int) {
+	if runID == 0 || len(requests) == 0 {
+		return
+	}
+	s.notes.add(runID, requests)
+}
+
+// runNotes holds the requests noted for runs in flight, by run id.
+type runNotes struct {
+	mu       sync.Mutex
+	requests map[uint64]map[string]int
+}
+
+func (n *runNotes) add(runID uint64, requests map[string]int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.requests == nil {
+		n.requests = map[uint64]map[string]int{}
+	}
+	m := n.requests[runID]
+	if m == nil {
+		m = make(map[string]int, len(requests))
+		n.requests[runID] = m
+	}
+	mergeMax(m, requests)
+}
+
+// merged returns recorded, a run's recorded requests, with run runID's
+// noted requests merged in.
+func (n *runNotes) merged(runID uint64, recorded map[string]int) map[string]int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	noted := n.requests[runID]
+	if len(noted) == 0 {
+		return recorded
+	}
+	if recorded == nil {
+		recorded = make(map[string]int, len(noted))
+	}
+	mergeMax(recorded, noted)
+	return recorded
+}
+
+func (n *runNotes) drop(runID uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.requests, runID)
+}
+
+// mergeMax raises the counts of into to those of from.
+func mergeMax(into, from map[string]int) {
+	for k, v := range from {
+		if v > into[k] {
+			into[k] = v
+		}
+	}
+}
+
+// countRun records in run runID's record, inside the transaction that
+// commits one of its batches, what the batch wrote, the time of the commit
+// and the requests noted so far. A run that is not running (or runID 0,
+// or no such run: Apply allows both) is left as it is.
+func (s *Store) countRun(tx *bolt.Tx, now time.Time, runID uint64, a Applied) error {
+	if runID == 0 {
+		return nil
+	}
+	b := runsBucket(tx)
+	r, ok, err := getRun(b, runID)
+	if err != nil || !ok || r.Status != StatusRunning {
+		return err
+	}
+	r.Written += a.Nodes + a.Edges + a.Ended
+	r.LastCommit = now
+	r.Requests = s.notes.merged(runID, r.Requests)
+	return putRun(b, r)
 }
 
 // Runs returns at most limit runs, newest first; limit <= 0 means all.

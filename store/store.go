@@ -92,6 +92,7 @@ type Store struct {
 	now    func() time.Time
 	noSync bool
 	group  *committer // Apply's group commit
+	notes  runNotes   // requests of runs in flight, for their next commit
 }
 
 // Open opens the store in dir, creating dir (0700), dir/blobs (0700) and the
