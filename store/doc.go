@@ -54,9 +54,13 @@
 //   - An Apply is one transaction: a batch, its cursors and its sweeps are
 //     committed together or not at all, so a crash loses at most the batch
 //     in flight and a cursor never runs ahead of the data it stands for.
-//   - While a run is running, each of its commits adds what the batch wrote
-//     to the record's Written, in the batch's transaction, so the record
-//     never counts less or more than was committed.
+//   - A run's record says running only while the process that began it has
+//     the store open: Open, which holds the file's lock and has begun no run
+//     yet, marks every run still running as interrupted (its process was
+//     killed or crashed). While a run is running, each of its commits adds
+//     what the batch wrote to the record's Written, in the batch's
+//     transaction, so the record never counts less or more than was
+//     committed.
 //
 // # Use
 //

@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(holdLockEnv); dir != "" {
 		os.Exit(holdLock(dir))
 	}
+	if dir := os.Getenv(killedRunEnv); dir != "" {
+		os.Exit(runUntilKilled(dir))
+	}
 	os.Exit(m.Run())
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -11,9 +12,14 @@ import (
 
 // Run statuses.
 const (
-	StatusRunning     = "running"
-	StatusDone        = "done"
-	StatusError       = "error"
+	StatusRunning = "running"
+	StatusDone    = "done"
+	StatusError   = "error"
+	// StatusInterrupted: the run stopped before it was done, because it
+	// was cancelled (Ctrl-C, SIGTERM, a server's shutdown) or because its
+	// process ended without closing the run (killed or crashed; Open
+	// records that, with abandonedRunError as the Error). Either way what
+	// it committed is kept and the next run resumes from there.
 	StatusInterrupted = "interrupted"
 	StatusRateLimited = "rate_limited"
 )
@@ -38,6 +44,11 @@ type Run struct {
 	LastCommit time.Time `json:"last_commit,omitzero"`
 	Error      string    `json:"error,omitempty"`
 }
+
+// abandonedRunError is the Error of a run that Open found still running:
+// the process that ran it ended without recording its end.
+const abandonedRunError = "the process ended without closing the run (it was killed or crashed); " +
+	"what the run committed is kept, and the next import of this account resumes from its last committed page"
 
 // BeginRun records the start of a run and returns it with its ID (ids
 // increase), Started set to now and Status running.
@@ -179,6 +190,47 @@ func (s *Store) countRun(tx *bolt.Tx, now time.Time, runID uint64, a Applied) er
 	r.LastCommit = now
 	r.Requests = s.notes.merged(runID, r.Requests)
 	return putRun(b, r)
+}
+
+// closeAbandonedRuns marks as interrupted every run that is still running
+// when the store is opened. Open holds the file's lock, which only one
+// process at a time can hold (two Opens in one process exclude each other
+// too), and calls this before it returns the Store, so before this
+// process can begin a run: a run still running was begun by a process
+// that has lost the lock, that is one that ended without closing the run.
+// This keeps the invariant that a record says running only while the
+// process that runs it has the store open. The run's end is its last
+// commit, when it had one; otherwise Ended stays zero, since the store
+// does not know when the process died (Error says why).
+//
+// The run's records are scanned with a byte search first, so that an
+// Open decodes only the records that may be running.
+func closeAbandonedRuns(tx *bolt.Tx) error {
+	b := runsBucket(tx)
+	running := []byte(`"` + StatusRunning + `"`)
+	var found []Run
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if !bytes.Contains(v, running) {
+			continue
+		}
+		var r Run
+		if err := json.Unmarshal(v, &r); err != nil {
+			return corrupt(fmt.Sprintf("run %d", decodeU64(k)), err)
+		}
+		if r.Status == StatusRunning {
+			found = append(found, r)
+		}
+	}
+	// Written after the scan: a cursor is not valid across writes to its
+	// bucket.
+	for _, r := range found {
+		r.Status, r.Error, r.Ended = StatusInterrupted, abandonedRunError, r.LastCommit
+		if err := putRun(b, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Runs returns at most limit runs, newest first; limit <= 0 means all.

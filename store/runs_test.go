@@ -1,6 +1,13 @@
 package store
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +74,136 @@ func TestRunRecordFollowsCommits(t *testing.T) {
 	}
 	if n := len(s.notes.requests); n != 0 {
 		t.Errorf("%d runs' notes kept after their end", n)
+	}
+}
+
+// killedRunEnv makes the test binary, re-executed by
+// TestOpenClosesRunsOfKilledProcesses, run runUntilKilled in the directory
+// it names.
+const killedRunEnv = "PODIMPORT_STORE_TEST_KILLED_RUN"
+
+// killedRunT0 is the clock of the process that is killed.
+var killedRunT0 = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// runUntilKilled is the process that is killed: it records run 1 as done,
+// commits a batch of run 2, begins run 3 and commits nothing of it, says
+// "committed" and the records run 2 wrote, and waits to be killed.
+func runUntilKilled(dir string) int {
+	s, err := Open(dir, Options{Now: func() time.Time { return killedRunT0 }})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	r1, err := s.BeginRun("twitter", "alice")
+	if err != nil {
+		return fail(err)
+	}
+	r1.Status, r1.Written = StatusDone, 42
+	if err := s.EndRun(r1); err != nil {
+		return fail(err)
+	}
+	r2, err := s.BeginRun("twitter", "alice")
+	if err != nil {
+		return fail(err)
+	}
+	s.NoteRequests(r2.ID, map[string]int{"statuses/user_timeline": 3})
+	a, err := s.Apply(r2.ID, "twitter", "alice", sampleBatch())
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := s.BeginRun("twitter-archive", "alice"); err != nil {
+		return fail(err)
+	}
+	fmt.Println("committed", a.Nodes+a.Edges+a.Ended)
+	_, _ = io.Copy(io.Discard, os.Stdin) // until killed
+	return 1
+}
+
+// A process killed in the middle of a run leaves the run running; the
+// next Open, by another process, records it as interrupted, with what it
+// committed, and leaves alone the runs that had ended.
+func TestOpenClosesRunsOfKilledProcesses(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), killedRunEnv+"="+dir)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	n, convErr := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(line), "committed "))
+	if err != nil || convErr != nil || n == 0 {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("the process to kill said %q, %v\n%s", line, err, stderr.String())
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err == nil || !strings.Contains(err.Error(), "killed") {
+		t.Fatalf("the process was not killed: %v", err)
+	}
+
+	c := newClock()
+	c.Advance(time.Hour) // the next Open is later than anything the run did
+	s, err := Open(dir, Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := s.Runs(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Run{
+		{ID: 3, Plugin: "twitter-archive", Account: "alice", Started: killedRunT0,
+			Status: StatusInterrupted, Error: abandonedRunError},
+		{ID: 2, Plugin: "twitter", Account: "alice", Started: killedRunT0, Ended: killedRunT0,
+			Status: StatusInterrupted, Error: abandonedRunError, Written: n,
+			Requests: map[string]int{"statuses/user_timeline": 3}, LastCommit: killedRunT0},
+		{ID: 1, Plugin: "twitter", Account: "alice", Started: killedRunT0, Ended: killedRunT0,
+			Status: StatusDone, Written: 42},
+	}
+	if d := cmp.Diff(want, runs); d != "" {
+		t.Errorf("runs after the kill (-want +got):\n%s", d)
+	}
+
+	// This process's own run is its own until it ends: it stays running
+	// while the store is open. Left running at Close (as a crash would),
+	// the next Open closes it.
+	r4, err := s.BeginRun("twitter", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.RunByID(r4.ID); got.Status != StatusRunning {
+		t.Errorf("a run of the process that has the store open is %s, want running", got.Status)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir, Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, _ := s.RunByID(r4.ID)
+	if got.Status != StatusInterrupted || got.Error != abandonedRunError || !got.Ended.IsZero() {
+		t.Errorf("a run left running at Close, after Open: %+v", got)
+	}
+	if again, _ := s.Runs(0); !cmp.Equal(want, again[1:]) {
+		t.Errorf("a second Open changed the runs it had closed (-want +got):\n%s", cmp.Diff(want, again[1:]))
 	}
 }

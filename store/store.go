@@ -99,6 +99,9 @@ type Store struct {
 // file dir/podimport.db (0600) if they do not exist. If another process has
 // the store open, Open returns an error wrapping ErrInUse after about
 // opts.Timeout.
+//
+// Runs that a process left running when it ended (killed or crashed) are
+// recorded as interrupted by the next Open: see closeAbandonedRuns.
 func Open(dir string, opts Options) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("store: no directory given")
@@ -150,9 +153,11 @@ func Open(dir string, opts Options) (*Store, error) {
 }
 
 // init creates the buckets and checks the layout version, so that every
-// later transaction can take the buckets as given. It returns the version
-// the file has: formatVersion for a new file, less for one that Open must
-// upgrade first.
+// later transaction can take the buckets as given, and closes the runs of
+// processes that ended without closing them (closeAbandonedRuns: Open's
+// lock is what makes that safe). It returns the version the file has:
+// formatVersion for a new file, less for one that Open must upgrade first.
+// It is one transaction, as every Open commits one anyway.
 func (s *Store) init() (version uint64, err error) {
 	err = s.update("the store was not initialized", func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
@@ -166,7 +171,8 @@ func (s *Store) init() (version uint64, err error) {
 			if version > formatVersion {
 				return fmt.Errorf("store %s has layout version %d, this podimport reads up to %d; upgrade podimport", s.path, version, formatVersion)
 			}
-			return nil
+			// Runs are kept alike in every layout.
+			return closeAbandonedRuns(tx)
 		}
 		version = formatVersion
 		return meta.Put(metaVersion, encodeU64(formatVersion))
