@@ -21,6 +21,9 @@ import (
 type Store interface {
 	BeginRun(plugin, account string) (store.Run, error)
 	EndRun(r store.Run) error
+	// NoteRequests gives the run's requests so far to the store, which
+	// writes them into the run's record with its next commit.
+	NoteRequests(runID uint64, requests map[string]int)
 	Apply(runID uint64, plugin, account string, b schema.Batch) (store.Applied, error)
 	Cursor(plugin, account, stream string) (string, error)
 	HasComplete(id string) (bool, error)
@@ -66,8 +69,10 @@ type RunConfig struct {
 // runs the job with a Host that commits its batches and keeps the index
 // caught up, and closes the record with the outcome (status done,
 // interrupted, rate_limited or error; requests per endpoint; records
-// written), even when the job fails. The error is the job's, wrapped with
-// the plugin and account.
+// written), even when the job fails. Each batch's commit also brings the
+// record's counts up to date, so that a run whose process is killed, and
+// never closes its record, still shows what it committed. The error is the
+// job's, wrapped with the plugin and account.
 func Run(ctx context.Context, cfg RunConfig, p Plugin, job Job) (store.Run, error) {
 	if cfg.Store == nil {
 		return store.Run{}, errors.New("importer: RunConfig.Store is nil")
@@ -319,6 +324,9 @@ func (h *host) Emit(ctx context.Context, b schema.Batch) error {
 	// Checked only before applying: a batch that is being applied is
 	// committed whole. Concurrent Emits (a plugin's workers) are not
 	// serialized here: the store commits them together (group commit).
+	// The requests that fetched the batch are recorded with it; the
+	// store's record counts what the batch wrote itself.
+	h.cfg.Store.NoteRequests(h.runID, h.requests())
 	a, err := h.cfg.Store.Apply(h.runID, h.plugin, h.account, b)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)

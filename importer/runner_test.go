@@ -70,6 +70,12 @@ func (s *fakeStore) EndRun(r store.Run) error {
 	return nil
 }
 
+func (s *fakeStore) NoteRequests(runID uint64, requests map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, fmt.Sprintf("requests of %d %v", runID, requests))
+}
+
 func (s *fakeStore) Apply(runID uint64, plugin, account string, b schema.Batch) (store.Applied, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -223,7 +229,12 @@ func TestRunDone(t *testing.T) {
 	// complete run ends with one more catch-up after its last batch.
 	ev := st.Events()
 	applies := slices.DeleteFunc(slices.Clone(ev), func(e string) bool { return e == "catchup" })
-	if diff := cmp.Diff([]string{"begin", "apply 1", "apply 2", "end done"}, applies); diff != "" {
+	// The requests made so far go with each batch.
+	wantEvents := []string{"begin",
+		"requests of 1 map[statuses/user_timeline:2]", "apply 1",
+		"requests of 1 map[followers/ids:1 statuses/user_timeline:2]", "apply 2",
+		"end done"}
+	if diff := cmp.Diff(wantEvents, applies); diff != "" {
 		t.Errorf("events without catch-ups (-want +got):\n%s", diff)
 	}
 	if len(ev) < 2 || ev[len(ev)-2] != "catchup" {
@@ -267,6 +278,62 @@ func TestRunDone(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no status after the first emit: %+v", ss)
+	}
+}
+
+// With the real store, a run's record says what the run has committed and
+// the requests that fetched it while the run goes on, not only once it
+// ends: a process killed in the middle leaves that record.
+func TestRunRecordFollowsTheRun(t *testing.T) {
+	srv, _ := server(t, func(i int, w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "[]") })
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var during store.Run
+	job := fakeJob{account: "alice", run: func(ctx context.Context, h Host) error {
+		hc := h.HTTP(nil, nil)
+		for range 2 {
+			if _, err := hc.Do(ctx, "statuses/user_timeline", get(t, srv.URL)); err != nil {
+				return err
+			}
+		}
+		alice := schema.Node{ID: schema.ID("fake", schema.KindAccount, "1"), Kind: schema.KindAccount, Platform: "fake",
+			Account: &schema.Account{Handle: "alice"}}
+		p := post("1")
+		p.Post.Author, p.Post.Created = alice.ID, t0
+		if err := h.Emit(ctx, schema.Batch{Nodes: []schema.Node{alice, p}}); err != nil {
+			return err
+		}
+		// Sent after the last commit: not in the record until the end.
+		if _, err := hc.Do(ctx, "favorites/list", get(t, srv.URL)); err != nil {
+			return err
+		}
+		runs, err := st.Runs(1)
+		if err != nil || len(runs) != 1 {
+			return fmt.Errorf("runs: %v, %v", runs, err)
+		}
+		during = runs[0]
+		return nil
+	}}
+	run, err := Run(context.Background(), RunConfig{Store: st}, fakePlugin{"fake"}, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during.Status != store.StatusRunning || during.Written != 2 || during.LastCommit.IsZero() ||
+		!cmp.Equal(during.Requests, map[string]int{"statuses/user_timeline": 2}) {
+		t.Errorf("the record during the run: %+v, want running, 2 written, 2 requests to statuses/user_timeline and a last commit", during)
+	}
+	final, err := st.RunByID(run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.Run{ID: run.ID, Plugin: "fake", Account: "alice", Started: final.Started, Ended: final.Ended,
+		Status: RunDone, Written: 2, LastCommit: during.LastCommit,
+		Requests: map[string]int{"statuses/user_timeline": 2, "favorites/list": 1}}
+	if d := cmp.Diff(want, final); d != "" {
+		t.Errorf("the record at the end (-want +got):\n%s", d)
 	}
 }
 
