@@ -43,10 +43,14 @@ type Import struct {
 	ID      uint64 `json:"id"`
 	Plugin  string `json:"plugin"`
 	Account string `json:"account"`
-	// Status is running, done, interrupted, rate_limited or error.
+	// Status is running, done, interrupted, rate_limited or error. Only a
+	// run in flight says running: a run whose process was killed or
+	// crashed is recorded as interrupted when the store is next opened
+	// (by this server's start at the latest), with an Error that says so,
+	// Ended at its last commit (left out if it committed nothing) and
+	// Counts up to that commit.
 	Status string `json:"status"`
-	// Active is set while the run is in flight in this server. A recorded
-	// run that says running without being active was cut short by a crash.
+	// Active is set while the run is in flight in this server.
 	Active  bool      `json:"active"`
 	Started time.Time `json:"started"`
 	Ended   time.Time `json:"ended,omitzero"`

@@ -325,6 +325,50 @@ func TestShutdownInterruptsImportsAndNothingIsLost(t *testing.T) {
 	}
 }
 
+// A run whose process was killed is not reported as running once the
+// server has the store: it is interrupted, says why, and counts what it
+// committed. A client waiting for the end of the run stops.
+func TestKilledImportIsNotRunning(t *testing.T) {
+	dir := t.TempDir()
+	s, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.BeginRun("twitter", "owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := schema.Node{ID: schema.ID("twitter", schema.KindAccount, "1"), Kind: schema.KindAccount, Platform: "twitter",
+		Account: &schema.Account{Handle: "owner"}}
+	s.NoteRequests(run.ID, map[string]int{"users/show": 1})
+	a, err := s.Apply(run.ID, "twitter", "owner", schema.Batch{Nodes: []schema.Node{owner}})
+	if err != nil || a.Nodes != 1 {
+		t.Fatalf("Apply: %+v, %v", a, err)
+	}
+	// The process ends without EndRun, as a killed one does (the store's
+	// tests kill a real one).
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	p := openPod(t, dir)
+	c := newClient(t, p, api.Config{})
+	var imp api.Import
+	if code := c.get(importPath(run.ID), &imp); code != http.StatusOK {
+		t.Fatalf("GET %s: %d", importPath(run.ID), code)
+	}
+	if imp.Status != store.StatusInterrupted || imp.Active || imp.Ended.IsZero() ||
+		!strings.Contains(imp.Error, "killed or crashed") || imp.Counts.Written != 1 ||
+		imp.Counts.Requests != 1 || imp.Counts.Endpoints["users/show"] != 1 {
+		t.Errorf("GET %s after a kill: %+v", importPath(run.ID), imp)
+	}
+	var list api.Imports
+	c.get("/v1/imports", &list)
+	if len(list.Imports) != 1 || list.Imports[0].Status != store.StatusInterrupted || list.Imports[0].Active {
+		t.Errorf("GET /v1/imports after a kill: %+v", list.Imports)
+	}
+}
+
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
