@@ -176,7 +176,9 @@ func mergeMax(into, from map[string]int) {
 // countRun records in run runID's record, inside the transaction that
 // commits one of its batches, what the batch wrote, the time of the commit
 // and the requests noted so far. A run that is not running (or runID 0,
-// or no such run: Apply allows both) is left as it is.
+// or no such run: Apply allows both) is left as it is, and so is a record
+// that does not decode: the batch matters more than its count, and EndRun
+// reports the damage.
 func (s *Store) countRun(tx *bolt.Tx, now time.Time, runID uint64, a Applied) error {
 	if runID == 0 {
 		return nil
@@ -184,7 +186,7 @@ func (s *Store) countRun(tx *bolt.Tx, now time.Time, runID uint64, a Applied) er
 	b := runsBucket(tx)
 	r, ok, err := getRun(b, runID)
 	if err != nil || !ok || r.Status != StatusRunning {
-		return err
+		return nil
 	}
 	r.Written += a.Nodes + a.Edges + a.Ended
 	r.LastCommit = now
@@ -203,8 +205,10 @@ func (s *Store) countRun(tx *bolt.Tx, now time.Time, runID uint64, a Applied) er
 // commit, when it had one; otherwise Ended stays zero, since the store
 // does not know when the process died (Error says why).
 //
-// The run's records are scanned with a byte search first, so that an
-// Open decodes only the records that may be running.
+// The records are scanned with a byte search first, so that an Open
+// decodes only those that may be running. A record that does not decode is
+// left as it is: failing Open for it would lock its owner out of the whole
+// store, export included, while Runs reports it where it is read.
 func closeAbandonedRuns(tx *bolt.Tx) error {
 	b := runsBucket(tx)
 	running := []byte(`"` + StatusRunning + `"`)
@@ -215,10 +219,7 @@ func closeAbandonedRuns(tx *bolt.Tx) error {
 			continue
 		}
 		var r Run
-		if err := json.Unmarshal(v, &r); err != nil {
-			return corrupt(fmt.Sprintf("run %d", decodeU64(k)), err)
-		}
-		if r.Status == StatusRunning {
+		if json.Unmarshal(v, &r) == nil && r.Status == StatusRunning {
 			found = append(found, r)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/podimport/podimport/schema"
 )
@@ -205,5 +206,42 @@ func TestOpenClosesRunsOfKilledProcesses(t *testing.T) {
 	}
 	if again, _ := s.Runs(0); !cmp.Equal(want, again[1:]) {
 		t.Errorf("a second Open changed the runs it had closed (-want +got):\n%s", cmp.Diff(want, again[1:]))
+	}
+}
+
+// A run record that does not decode does not keep the store from opening,
+// which would lock its owner out of the store, export included, nor the
+// run's batches from being committed.
+func TestOpenWithADamagedRunningRecord(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.BeginRun("twitter", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.update("", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRuns).Put(encodeU64(r.ID+1), []byte(`{"status":"running",`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Nor does it keep the batches of its run from being committed.
+	if _, err := s.Apply(r.ID+1, "twitter", "alice", sampleBatch()); err != nil {
+		t.Errorf("Apply for the run of a damaged record: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(dir, Options{}); err != nil {
+		t.Fatalf("Open with a damaged run record: %v", err)
+	}
+	defer s.Close()
+	if got, err := s.RunByID(r.ID); err != nil || got.Status != StatusInterrupted {
+		t.Errorf("the run beside the damaged record: %+v, %v", got, err)
+	}
+	if _, err := s.RunByID(r.ID + 1); err == nil || !strings.Contains(err.Error(), "cannot be decoded") {
+		t.Errorf("the damaged record: %v, want an error saying it cannot be decoded", err)
 	}
 }
