@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,6 +156,28 @@ func TestFileModes(t *testing.T) {
 			t.Errorf("%s: mode %v, want %v", c.path, fi.Mode(), c.want)
 		}
 	}
+}
+
+// TestOpenMustExist checks that a reader's Open of a directory without a
+// store fails and creates nothing, and opens one that exists.
+func TestOpenMustExist(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "typo")
+	if _, err := Open(dir, Options{MustExist: true}); !errors.Is(err, ErrNoStore) || !strings.Contains(err.Error(), dir) {
+		t.Errorf("Open of a directory that is not there: %v; want ErrNoStore naming it", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open with MustExist created %s: %v", dir, err)
+	}
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(dir, Options{MustExist: true})
+	if err != nil {
+		t.Fatalf("Open of a store that exists, with MustExist: %v", err)
+	}
+	s.Close()
 }
 
 func TestBlobs(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,9 @@ var (
 	ErrInUse = errors.New("store is in use by another process")
 	// ErrNotFound is wrapped by the errors of lookups that find nothing.
 	ErrNotFound = errors.New("not found")
+	// ErrNoStore is wrapped by the error Open returns, with
+	// Options.MustExist, when the directory holds no store.
+	ErrNoStore = errors.New("no store")
 )
 
 // inUseError names the file and says what to do; it matches ErrInUse and
@@ -78,6 +82,10 @@ type Options struct {
 	// NoSync skips fsync on commit. For benchmarks only: a crash may then
 	// corrupt the file. Close syncs once.
 	NoSync bool
+	// MustExist makes Open fail with ErrNoStore, creating nothing, when
+	// dir holds no store: for a reader, a mistyped directory is a
+	// mistake, not a new empty store.
+	MustExist bool
 	// Now is the store's clock (run times, edge times left zero, history);
 	// nil means time.Now.
 	Now func() time.Time
@@ -96,7 +104,8 @@ type Store struct {
 }
 
 // Open opens the store in dir, creating dir (0700), dir/blobs (0700) and the
-// file dir/podimport.db (0600) if they do not exist. If another process has
+// file dir/podimport.db (0600) if they do not exist (unless
+// opts.MustExist). If another process has
 // the store open, Open returns an error wrapping ErrInUse after about
 // opts.Timeout.
 //
@@ -106,8 +115,17 @@ func Open(dir string, opts Options) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("store: no directory given")
 	}
+	if opts.MustExist {
+		if _, err := os.Stat(filepath.Join(dir, FileName)); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("store: %w in %s (no %s there)", ErrNoStore, dir, FileName)
+		}
+	}
 	// The graph is one person's private data: only its owner may read it.
 	if err := os.MkdirAll(filepath.Join(dir, "blobs"), 0o700); err != nil {
+		if fi, serr := os.Stat(dir); serr == nil && fi.IsDir() {
+			// A container's volume, say, that its user may not write.
+			return nil, fmt.Errorf("store: cannot write in %s: %w; the folder must be writable by this process's user (uid %d)", dir, err, os.Getuid())
+		}
 		return nil, fmt.Errorf("store: cannot create directory %s: %w; check its parent's permissions", dir, err)
 	}
 	path := filepath.Join(dir, FileName)

@@ -18,7 +18,7 @@ func exportCommand() *cli.Command {
 			if c.String("format") != "jsonl" {
 				return usageError("--format %q: only jsonl is supported", c.String("format"))
 			}
-			s, err := openStore(c)
+			s, err := openExistingStore(c)
 			if err != nil {
 				return err
 			}

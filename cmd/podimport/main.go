@@ -214,12 +214,21 @@ type pod struct {
 }
 
 // openPod opens the store named by --store and its index, which catches up
-// with the store's change log on open.
+// with the store's change log on open, creating them if need be (for the
+// commands that write).
 func openPod(c *cli.Context) (*pod, error) { return openPodAt(c.String("store")) }
 
+// openExistingPod is openPod for the commands that only read (and
+// reindex): a --store that names no store is a mistake, not a new store.
+func openExistingPod(c *cli.Context) (*pod, error) {
+	return openPodWith(c.String("store"), store.Options{MustExist: true})
+}
+
 // openPodAt opens the store in dir and its index.
-func openPodAt(dir string) (*pod, error) {
-	s, err := openStoreAt(dir)
+func openPodAt(dir string) (*pod, error) { return openPodWith(dir, store.Options{}) }
+
+func openPodWith(dir string, opts store.Options) (*pod, error) {
+	s, err := openStoreWith(dir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -231,13 +240,19 @@ func openPodAt(dir string) (*pod, error) {
 	return &pod{store: s, index: ix}, nil
 }
 
-// openStore opens the store named by --store.
-func openStore(c *cli.Context) (*store.Store, error) { return openStoreAt(c.String("store")) }
+// openExistingStore opens the store named by --store, which must exist.
+func openExistingStore(c *cli.Context) (*store.Store, error) {
+	return openStoreWith(c.String("store"), store.Options{MustExist: true})
+}
 
-// openStoreAt opens the store in dir. When `podimport serve` holds it, the
-// error says so and where its API is.
-func openStoreAt(dir string) (*store.Store, error) {
-	s, err := store.Open(dir, store.Options{})
+// openStoreWith opens the store in dir. When `podimport serve` holds it,
+// the error says so and where its API is; when there is none and opts
+// says there must be, the error is a usage error naming --store.
+func openStoreWith(dir string, opts store.Options) (*store.Store, error) {
+	s, err := store.Open(dir, opts)
+	if errors.Is(err, store.ErrNoStore) {
+		return nil, usageError("--store %s: no store there; check the folder (or PODIMPORT_STORE), or create one with podimport import", dir)
+	}
 	if errors.Is(err, store.ErrInUse) {
 		if info, ok := readServeInfo(dir); ok {
 			return nil, &heldByServeError{info: info, cause: err}

@@ -5,6 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -281,6 +285,24 @@ func TestUsageErrors(t *testing.T) {
 		if code != exitConfig || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("podimport %s: exit %d, want %d with one line on stderr saying %q\nstdout: %q\nstderr: %q",
 				strings.Join(c.args, " "), code, exitConfig, c.want, out, errOut)
+		}
+	}
+}
+
+// TestReadersWantAStore checks that the commands that read a store refuse
+// a --store that holds none (a mistyped folder) with exit code 2, and do
+// not create one there.
+func TestReadersWantAStore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "typo")
+	for _, args := range [][]string{
+		{"search", "golang"}, {"show", "@bob"}, {"stats"}, {"export", "--format", "jsonl"}, {"reindex"},
+	} {
+		code, out, errOut := runCLI(t, append([]string{"--store", dir}, args...)...)
+		if code != exitConfig || out != "" || !strings.Contains(errOut, "--store "+dir+": no store there") {
+			t.Errorf("podimport %s on no store: exit %d, want %d\nstdout: %q\nstderr: %q", strings.Join(args, " "), code, exitConfig, out, errOut)
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("podimport %s created %s: %v", strings.Join(args, " "), dir, err)
 		}
 	}
 }

@@ -13,7 +13,7 @@ func reindexCommand() *cli.Command {
 		Name:  "reindex",
 		Usage: "rebuild the search index from the store into a fresh index and swap it in",
 		Action: func(c *cli.Context) error {
-			pd, err := openPod(c)
+			pd, err := openExistingPod(c)
 			if err != nil {
 				return err
 			}

@@ -46,7 +46,7 @@ func searchCommand() *cli.Command {
 			if err != nil {
 				return usageError("query: %v", err)
 			}
-			pd, err := openPod(c)
+			pd, err := openExistingPod(c)
 			if err != nil {
 				return err
 			}

@@ -28,7 +28,7 @@ func showCommand() *cli.Command {
 			if c.Args().Len() != 1 {
 				return usageError("show wants one id or @handle")
 			}
-			s, err := openStore(c)
+			s, err := openExistingStore(c)
 			if err != nil {
 				return err
 			}

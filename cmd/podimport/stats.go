@@ -20,7 +20,7 @@ func statsCommand() *cli.Command {
 		Usage: "count nodes (complete and reference), edges, cursors and recent runs",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}},
 		Action: func(c *cli.Context) error {
-			pd, err := openPod(c)
+			pd, err := openExistingPod(c)
 			if err != nil {
 				return err
 			}
