@@ -11,6 +11,7 @@ import (
 
 	"github.com/podimport/podimport/internal/testutil"
 	"github.com/podimport/podimport/plugins/twitterarchive/archivetest"
+	"github.com/podimport/podimport/store"
 )
 
 // TestKilledArchiveImportResumes kills `import twitter-archive` with
@@ -66,9 +67,15 @@ func TestKilledArchiveImportResumes(t *testing.T) {
 	code, out, _ := runCLI(t, "--store", dir, "stats", "--json")
 	var st struct {
 		Cursors []struct{ Stream, Value string }
+		Runs    []store.Run
 	}
 	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil {
 		t.Fatalf("stats after the kill: exit %d, %v", code, err)
+	}
+	// The killed run is closed by the next command that opens the store,
+	// with what it committed.
+	if len(st.Runs) != 1 || st.Runs[0].Status != store.StatusInterrupted || !strings.Contains(st.Runs[0].Error, "killed or crashed") || st.Runs[0].Written == 0 {
+		t.Errorf("the killed run, after the kill: %+v; want interrupted, said to be killed, with records written", st.Runs)
 	}
 	for _, c := range st.Cursors {
 		if c.Stream == "archive" {
@@ -89,9 +96,21 @@ func TestKilledArchiveImportResumes(t *testing.T) {
 	var counts struct {
 		Nodes     map[string]int
 		IndexDocs int `json:"index_docs"`
+		Runs      []store.Run
 	}
 	if err := json.Unmarshal([]byte(out), &counts); code != 0 || err != nil {
 		t.Fatal(err)
+	}
+	// Newest first: the resumed run, then the killed one. Between them
+	// they wrote what one uninterrupted run writes.
+	_, refOut, _ := runCLI(t, "--store", ref, "stats", "--json")
+	var refStats struct{ Runs []store.Run }
+	if err := json.Unmarshal([]byte(refOut), &refStats); err != nil || len(refStats.Runs) != 1 {
+		t.Fatalf("stats of the reference store: %v, %d runs", err, len(refStats.Runs))
+	}
+	if r := counts.Runs; len(r) != 2 || r[0].Status != store.StatusDone || r[1].Status != store.StatusInterrupted ||
+		r[0].Written+r[1].Written != refStats.Runs[0].Written {
+		t.Errorf("runs after the resumed import: %+v; want done and interrupted, writing %d records between them", r, refStats.Runs[0].Written)
 	}
 	if counts.IndexDocs != counts.Nodes["post"]+counts.Nodes["account"] {
 		t.Errorf("the index holds %d documents, the store %d posts and %d accounts", counts.IndexDocs, counts.Nodes["post"], counts.Nodes["account"])

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/podimport/podimport/plugins/twitter/twittertest"
+	"github.com/podimport/podimport/store"
 )
 
 // TestKilledImportResumesToTheSameStore kills the CLI with SIGKILL at
@@ -120,6 +121,13 @@ func TestKilledImportResumesToTheSameStore(t *testing.T) {
 			if os.Getenv("CRASH_DEBUG") != "" {
 				_, out, _ := runCLI(t, "--store", dir, "stats", "--json")
 				t.Logf("after the kill: %s", out[strings.Index(out, `"cursors"`):])
+			}
+			// The next command to open the store closes the killed run.
+			_, out, _ := runCLI(t, "--store", dir, "stats", "--json")
+			var after struct{ Runs []store.Run }
+			if err := json.Unmarshal([]byte(out), &after); err != nil || len(after.Runs) != 1 ||
+				after.Runs[0].Status != store.StatusInterrupted || !strings.Contains(after.Runs[0].Error, "killed or crashed") {
+				t.Errorf("the killed run: %+v (%v); want it interrupted, said to be killed", after.Runs, err)
 			}
 			complete(dir)
 			if got := exportWithoutSeenTimes(t, dir); got != want {
