@@ -259,6 +259,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	// As written: "<mark>", "<PODIMPORT_API_TOKEN>", not "\u003cmark\u003e".
+	// The answer is application/json with nosniff: no browser takes it
+	// for HTML.
+	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
 

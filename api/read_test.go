@@ -49,6 +49,7 @@ func TestSearchIsTheCLIsJSON(t *testing.T) {
 	var wantJSON bytes.Buffer
 	enc := json.NewEncoder(&wantJSON)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(want); err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +89,10 @@ func TestSearchIsTheCLIsJSON(t *testing.T) {
 	c.get("/v1/search?q="+url.QueryEscape(word), &words)
 	if words.Total == 0 {
 		t.Errorf("search %q found nothing", word)
+	}
+	// Highlights as written, not escaped for HTML.
+	if _, body := c.do(http.MethodGet, "/v1/search?q="+url.QueryEscape(word), "", nil); !bytes.Contains(body, []byte("<mark>")) {
+		t.Errorf("search %q: no <mark> in the answer:\n%.300s", word, body)
 	}
 }
 

@@ -205,5 +205,6 @@ func printHits(w io.Writer, res *index.Result, color bool) {
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // highlights read "<mark>", not "\u003cmark\u003e"
 	return enc.Encode(v)
 }

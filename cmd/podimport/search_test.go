@@ -64,6 +64,15 @@ func TestSearchLimit(t *testing.T) {
 	}
 }
 
+// TestSearchJSONHighlights checks that --json writes the highlights as
+// they are ("<mark>"), not escaped for HTML ("\u003cmark\u003e").
+func TestSearchJSONHighlights(t *testing.T) {
+	code, out, errOut := runCLI(t, "--store", queryStore(t), "search", "--json", "generics")
+	if code != 0 || !strings.Contains(out, `<mark>generics</mark>"`) {
+		t.Errorf("search --json generics: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
 // queryStore writes a small store for the search and show tests: alice's
 // and bob's posts about golang, one of alice's tagged #gophers, and bob
 // replying to a post that was never imported (a reference node).
