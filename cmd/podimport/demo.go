@@ -20,13 +20,17 @@ import (
 // Twitter API on loopback, a first import through the real importer
 // (OAuth-signed), an incremental second import, searches, and an import of
 // the account's archive.
+// maxDemoSize bounds each of the demo's counts: the fake API holds the
+// world in memory.
+const maxDemoSize = 100_000
+
 func demoCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "demo",
 		Usage: "import a generated account from a fake Twitter API on loopback, twice, and search it",
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "followers", Value: 300},
-			&cli.IntFlag{Name: "followings", Value: 120},
+			&cli.IntFlag{Name: "followers", Usage: "followers of the generated account", Value: 300},
+			&cli.IntFlag{Name: "followings", Usage: "accounts it follows, 20 tweets each", Value: 120},
 			&cli.IntFlag{Name: "tweets", Usage: "tweets of the account itself", Value: 450},
 		},
 		Action: runDemo,
@@ -35,6 +39,11 @@ func demoCommand() *cli.Command {
 
 func runDemo(c *cli.Context) error {
 	w := c.App.Writer
+	for _, name := range []string{"followers", "followings", "tweets"} {
+		if n := c.Int(name); n < 0 || n > maxDemoSize {
+			return usageError("--%s %d: want a whole number from 0 to %d", name, n, maxDemoSize)
+		}
+	}
 	// The demo writes to a fresh folder unless a store was named, so that
 	// it never mixes generated data into a person's own store.
 	if !c.IsSet("store") {

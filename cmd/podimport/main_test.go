@@ -280,6 +280,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--log-level", "bogus", "search", "x"}, `--log-level "bogus": want debug, info, warn or error`},
 		{[]string{"--log-format", "xml", "stats"}, `--log-format "xml": want console or json`},
 		{[]string{"--log-level", "", "plugins"}, `--log-level "": want debug, info, warn or error`},
+		{[]string{"demo", "--followers", "-5"}, `--followers -5: want a whole number from 0 to 100000`},
 	} {
 		code, out, errOut := runCLI(t, append([]string{"--store", store}, c.args...)...)
 		if code != exitConfig || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
