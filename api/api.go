@@ -35,6 +35,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"strings"
 	"time"
 
@@ -161,6 +162,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(rw, r.Body, MaxBodyBytes)
 
+	if p := r.URL.EscapedPath(); strings.HasPrefix(p, "/v1/nodes/") && path.Clean(p) != p {
+		// A link's id with its url as it is: the mux would redirect to
+		// the path with "//" made "/", which names no node.
+		writeError(rw, http.StatusBadRequest, "the node id in %q is not percent-encoded: an id that holds a url must be (twitter:link:https%%3A%%2F%%2Fexample.org%%2Fa)", p)
+		return
+	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		// Not found, wrong method, or a redirect to the clean path: the
 		// mux's plain-text errors become JSON ones.

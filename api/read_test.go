@@ -183,6 +183,12 @@ func TestNodesByIDAndHandle(t *testing.T) {
 	if code := c.get("/v1/nodes/"+url.PathEscape(link.ID), &n); code != http.StatusOK || n.ID != link.ID {
 		t.Errorf("link %s: %d, %q", link.ID, code, n.ID)
 	}
+	// Not encoded: a JSON error that says what to do, not the mux's
+	// redirect to a path with "//" made "/".
+	code, body := c.do(http.MethodGet, "/v1/nodes/"+link.ID, "", nil)
+	if msg := errorOf(t, body); code != http.StatusBadRequest || !strings.Contains(msg, "not percent-encoded") {
+		t.Errorf("GET /v1/nodes/%s unencoded: %d %s, want 400 saying to percent-encode", link.ID, code, body)
+	}
 
 	for _, path := range []string{"/v1/nodes/twitter:post:1", "/v1/nodes/@nobody_here", "/v1/nodes/@owner@mastodon"} {
 		code, body := c.do(http.MethodGet, path, "", nil)
