@@ -376,7 +376,7 @@ func (w *dateWalk) sorted(q query.Query) error {
 	slices.SortFunc(win.hits, func(a, b datedHit) int {
 		switch {
 		case a.created == b.created:
-			return strings.Compare(a.id, b.id)
+			return idOrder(a.id, b.id, w.desc)
 		case a.created == "" || b.created == "": // missing last
 			return strings.Compare(b.created, a.created)
 		case w.desc:

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -540,7 +539,7 @@ func (t *datedTop) page(nums docNums) ([]pageHit, bool, error) {
 		if c := t.order(a.datedNum, b.datedNum); c != 0 {
 			return c
 		}
-		return strings.Compare(a.id, b.id)
+		return idOrder(a.id, b.id, t.desc)
 	})
 	out := make([]pageHit, 0, min(t.need, len(kept)))
 	for _, h := range kept[:min(t.need, len(kept))] {

@@ -206,6 +206,9 @@ var highlighter = func() highlight.Highlighter {
 // hits created at the same time keep their order from page to page
 // (Bleve's own tie break, the order in the index, changes when segments
 // merge) and whether the page is found by one search or by searchByDate.
+// It goes the way time goes (idOrder): descending for newest, and for
+// relevance, whose next key is the newest; ascending for oldest, so that
+// oldest is newest read backwards.
 // By relevance, only a query whose hits may all score alike (see
 // Query.scoresAlike), which searchByDate may answer, is given the id:
 // Bleve reads the id of every hit, which made BenchmarkSearch's common
@@ -216,7 +219,7 @@ func sortOrder(s Sort, alike bool) (search.SortOrder, error) {
 		if !alike {
 			return search.SortOrder{&search.SortScore{Desc: true}, createdOrder(true)}, nil
 		}
-		return search.SortOrder{&search.SortScore{Desc: true}, createdOrder(true), &search.SortDocID{}}, nil
+		return search.SortOrder{&search.SortScore{Desc: true}, createdOrder(true), &search.SortDocID{Desc: true}}, nil
 	case SortNewest:
 		return dateOrder(true), nil
 	case SortOldest:
@@ -225,9 +228,18 @@ func sortOrder(s Sort, alike bool) (search.SortOrder, error) {
 	return nil, fmt.Errorf("index: unknown sort %q (want relevance, newest or oldest)", s)
 }
 
-// dateOrder sorts by created, missing last, then id.
+// dateOrder sorts by created, missing last, then id the same way.
 func dateOrder(desc bool) search.SortOrder {
-	return search.SortOrder{createdOrder(desc), &search.SortDocID{}}
+	return search.SortOrder{createdOrder(desc), &search.SortDocID{Desc: desc}}
+}
+
+// idOrder orders two ids of hits that tie on everything else: the way
+// time goes (see sortOrder).
+func idOrder(a, b string, desc bool) int {
+	if desc {
+		return strings.Compare(b, a)
+	}
+	return strings.Compare(a, b)
 }
 
 // findPage finds a page of the hits of pq, compiled to main, in order.
@@ -327,7 +339,7 @@ func (ix *Index) byScore(ctx context.Context, main query.Query, limit, offset in
 		if c := strings.Compare(top.created[string(b.IndexInternalID)], top.created[string(a.IndexInternalID)]); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return idOrder(a.ID, b.ID, true)
 	})
 	if offset >= len(hits) {
 		return sr.Total, nil, nil

@@ -456,3 +456,60 @@ func TestSinceUntilBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// TestNewestIsOldestBackwards checks that posts created at the same time
+// come in one order newest first and in the reverse order oldest first,
+// on every path a page by date may take (one sorted search, windows of
+// time, the kept dates, filters alone), page by page.
+func TestNewestIsOldestBackwards(t *testing.T) {
+	var nodes []schema.Node
+	base := day("2024-05-01T00:00:00Z")
+	for i := range 30 {
+		created := base.Add(time.Duration(i/3) * time.Hour).Format(time.RFC3339) // three posts a time
+		nodes = append(nodes, post("twitter", fmt.Sprint(100+i), fmt.Sprint(i%2), fmt.Sprintf("u%d", i%2), created, "en",
+			fmt.Sprintf("golang tie %d", i), nil))
+	}
+	src := newFakeSource(nodes...)
+	ix, err := Open(t.TempDir()+"/index.bleve", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	pages := func(q string, sort Sort) []string {
+		t.Helper()
+		var out []string
+		for offset := 0; offset < 40; offset += 7 {
+			res, err := ix.Search(t.Context(), q, SearchOptions{Sort: sort, Limit: 7, Offset: offset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, ids(res.Hits)...)
+		}
+		return out
+	}
+	check := func(how string) {
+		t.Helper()
+		for _, q := range []string{"kind:post", "golang", "from:u1", "kind:post since:2024-05-01 until:2024-05-02"} {
+			newest, oldest := pages(q, SortNewest), pages(q, SortOldest)
+			if len(newest) == 0 || !slices.Equal(newest, reversed(oldest)) {
+				t.Errorf("%s, %q: newest %v\nis not oldest backwards %v", how, q, newest, oldest)
+			}
+			ref, _ := Parse(q)
+			_, one, err := ix.findPage(t.Context(), ref, ref.compile(ix.analyzer), SortNewest, 40, 0, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, h := range one {
+				want = append(want, h.ID)
+			}
+			if !slices.Equal(newest, want) {
+				t.Errorf("%s, %q: newest page by page %v\none sorted search %v", how, q, newest, want)
+			}
+		}
+	}
+	check("without kept dates")
+	ix.KeepDates()
+	datesRead(t, ix)
+	check("with kept dates")
+}
