@@ -347,6 +347,44 @@ func (q *Query) marked(an analysis.Analyzer) []query.Query {
 	return out
 }
 
+// tagged returns the terms that q asks for only as a #tag or @mention,
+// each with its sign: the text's other occurrences of such a term are no
+// match of q's to mark (see onlyTagged). A tag of several terms, or a term
+// that a word or phrase of q asks for too, is not in it.
+func (q *Query) tagged(an analysis.Analyzer) map[string]byte {
+	out := map[string]byte{}
+	asText := map[string]bool{}
+	for _, c := range q.Clauses {
+		if c.Negate {
+			continue
+		}
+		switch c.Op {
+		case OpHashtag, OpMention:
+			sign := byte('#')
+			if c.Op == OpMention {
+				sign = '@'
+			}
+			toks := an.Analyze([]byte(string(sign) + c.Value))
+			if len(toks) != 1 {
+				continue
+			}
+			term := string(toks[0].Term)
+			if other, seen := out[term]; seen && other != sign {
+				asText[term] = true // #go and @go: either sign marks
+			}
+			out[term] = sign
+		case OpWord, OpPhrase:
+			for _, t := range an.Analyze([]byte(c.Value)) {
+				asText[string(t.Term)] = true
+			}
+		}
+	}
+	for term := range asText {
+		delete(out, term)
+	}
+	return out
+}
+
 // unscored matches what q matches, every document with score 0. Its
 // searcher is q's, built not to score: Bleve then skips term frequencies
 // and norms, and answers a conjunction or disjunction of terms from their

@@ -103,6 +103,7 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 		return res, nil
 	}
 	marked := pq.marked(ix.analyzer)
+	tagged := pq.tagged(ix.analyzer)
 	if len(marked) == 0 && loaded(hits) {
 		for _, h := range hits {
 			fields := make(map[string]string, len(h.Fields))
@@ -143,6 +144,7 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 		}
 		hit := newHit(h.ID, h.Score, loading.stored[string(d.IndexInternalID)])
 		if len(marked) > 0 {
+			onlyTagged(d, hit.Text, tagged)
 			hit.Highlights = highlights(d, hit.Text)
 		}
 		res.Hits = append(res.Hits, hit)
@@ -176,6 +178,33 @@ func newHit(id string, score float64, fields map[string]string) Hit {
 		}
 	}
 	return hit
+}
+
+// onlyTagged drops from d's locations in text the places where a term
+// that the query asks for only as a #tag or @mention (tagged: the term and
+// its sign) stands without its sign: "#golang" finds the posts tagged
+// #golang, and should not mark the golang of a url in them.
+func onlyTagged(d *search.DocumentMatch, text string, tagged map[string]byte) {
+	terms := d.Locations[fieldText]
+	for term, sign := range tagged {
+		locs, ok := terms[term]
+		if !ok {
+			continue
+		}
+		kept := locs[:0]
+		for _, l := range locs {
+			// The tokenizer leaves the sign out of the term: it is the
+			// byte before.
+			if l.Start > 0 && l.Start <= uint64(len(text)) && text[l.Start-1] == sign {
+				kept = append(kept, l)
+			}
+		}
+		if len(kept) == 0 {
+			delete(terms, term)
+		} else {
+			terms[term] = kept
+		}
+	}
 }
 
 // highlights returns the fragments of text, a hit's stored text, around

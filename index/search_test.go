@@ -319,6 +319,10 @@ func TestSearchHighlights(t *testing.T) {
 		{"golang from:alice", a1, []string{"about <mark>golang</mark> and tea"}},
 		// Tags and mentions are marked where the text has them.
 		{"#golang", p1, []string{"#<mark>golang</mark> is fun"}},
+		// ... and only there: the bare word is not the tag asked for,
+		// unless the query asks for the word too.
+		{"#golang", p1, []string{"Learning golang today, #<mark>golang</mark> is fun"}},
+		{"#golang golang", p1, []string{"Learning <mark>golang</mark> today, #<mark>golang</mark> is fun"}},
 		{"#café", p4, []string{"Un petit #<mark>café</mark> avec"}},
 		{"@alice", p4, []string{"avec @<mark>alice</mark>"}},
 		{"@ALICE", p7, []string{"RT @<mark>alice</mark>: golang"}},
