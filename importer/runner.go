@@ -179,20 +179,20 @@ func stoppedBy(ctx context.Context, err error) error {
 	if cause == nil || errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded) {
 		return err
 	}
-	return &StoppedError{Cause: cause, Err: err}
+	return &stoppedError{cause: cause, err: err}
 }
 
-// StoppedError is a run stopped by its context's cause. It is the cause
+// stoppedError is a run stopped by its context's cause. It is the cause
 // and, through Unwrap, also the job's own error (context.Canceled).
-type StoppedError struct {
-	Cause, Err error
+type stoppedError struct {
+	cause, err error
 }
 
-func (e *StoppedError) Error() string {
-	return e.Cause.Error() + "; what was committed stays, and the next run resumes from it"
+func (e *stoppedError) Error() string {
+	return e.cause.Error() + "; what was committed stays, and the next run resumes from it"
 }
 
-func (e *StoppedError) Unwrap() []error { return []error{e.Cause, e.Err} }
+func (e *stoppedError) Unwrap() []error { return []error{e.cause, e.err} }
 
 func runStatus(ctx context.Context, err error) string {
 	switch {

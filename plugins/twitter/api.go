@@ -55,6 +55,13 @@ func (a *api) get(ctx context.Context, endpoint string, q url.Values, v any) err
 	return nil
 }
 
+// tokenOwner returns the user object of the token's owner.
+func (a *api) tokenOwner(ctx context.Context) (json.RawMessage, error) {
+	var raw json.RawMessage
+	err := a.get(ctx, "account/verify_credentials", url.Values{"include_entities": {"true"}, "skip_status": {"true"}}, &raw)
+	return raw, err
+}
+
 // APIError is an error answer of the v1.1 API.
 type APIError struct {
 	Endpoint   string

@@ -89,7 +89,7 @@ func (r *run) profile(ctx context.Context) error {
 	switch {
 	case raw != nil:
 	case r.job.user == "": // a host that did not resolve the account first
-		err = r.api.get(ctx, "account/verify_credentials", url.Values{"include_entities": {"true"}, "skip_status": {"true"}}, &raw)
+		raw, err = r.api.tokenOwner(ctx)
 	default:
 		err = r.api.get(ctx, "users/show", url.Values{"screen_name": {r.job.user}, "include_entities": {"true"}}, &raw)
 	}

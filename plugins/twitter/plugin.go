@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -149,8 +148,8 @@ func (j *job) ResolveAccount(ctx context.Context, client func(http.RoundTripper,
 		return nil
 	}
 	a := &api{doer: client(j.signer(), importer.TwitterLimits), base: j.apiBase}
-	var raw json.RawMessage
-	if err := a.get(ctx, "account/verify_credentials", url.Values{"include_entities": {"true"}, "skip_status": {"true"}}, &raw); err != nil {
+	raw, err := a.tokenOwner(ctx)
+	if err != nil {
 		return fmt.Errorf("profile of the token's owner: %w", err)
 	}
 	var u struct {
