@@ -103,8 +103,14 @@ func optionValues(c *cli.Context, opts []importer.Option) (importer.Values, erro
 		default:
 			v[o.Name] = c.String(o.Name)
 		}
-		if o.Arg && v[o.Name] == o.Default && c.Args().Len() > 0 {
-			v[o.Name] = c.Args().First()
+		if o.Arg && c.Args().Len() > 0 {
+			arg := c.Args().First()
+			if v[o.Name] != o.Default && v[o.Name] != arg {
+				// Which of the two was meant cannot be told: say so
+				// rather than import one of them.
+				return nil, usageError("--%s %q and the argument %q disagree: give one", o.Name, v[o.Name], arg)
+			}
+			v[o.Name] = arg
 		}
 	}
 	if n := c.Args().Len(); n > 1 || (n == 1 && !slices.ContainsFunc(opts, func(o importer.Option) bool { return o.Arg })) {

@@ -281,6 +281,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--log-format", "xml", "stats"}, `--log-format "xml": want console or json`},
 		{[]string{"--log-level", "", "plugins"}, `--log-level "": want debug, info, warn or error`},
 		{[]string{"demo", "--followers", "-5"}, `--followers -5: want a whole number from 0 to 100000`},
+		{[]string{"import", "twitter-archive", "--path", "a.zip", "b.zip"}, `--path "a.zip" and the argument "b.zip" disagree: give one`},
 	} {
 		code, out, errOut := runCLI(t, append([]string{"--store", store}, c.args...)...)
 		if code != exitConfig || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
