@@ -16,19 +16,7 @@ import (
 // changes or deletes one of them, and when an internal id names another
 // document.
 func TestPageDocs(t *testing.T) {
-	posts := genPosts(2000)
-	src := newFakeSource()
-	ix, err := Open(t.TempDir()+"/index.bleve", src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	for part := range 4 { // a segment or more each
-		src.put(posts[part*500 : (part+1)*500]...)
-		if _, err := ix.CatchUp(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ix, src := segmentedIndex(t, 2000)
 
 	// The page: 20 hits of a word, with the internal ids that found them.
 	word := query.NewTermQuery("golang")

@@ -13,25 +13,7 @@ import (
 // segments: a hit read from the wrong segment, or at the wrong place in
 // it, shows another post's text, author or time.
 func TestSearchHitsFromSegments(t *testing.T) {
-	posts := genPosts(3000)
-	src := newFakeSource()
-	ix, err := Open(t.TempDir()+"/index.bleve", src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	for part := range 4 { // a segment or more each
-		src.put(posts[part*750 : (part+1)*750]...)
-		if _, err := ix.CatchUp(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	snap := snapshot(t, ix)
-	segments := len(snap.Segments())
-	snap.Close()
-	if segments < 2 {
-		t.Fatalf("%d segment: the test needs several", segments)
-	}
+	ix, src := segmentedIndex(t, 3000)
 
 	queries := []string{"golang", "tea coffee", `"golang golang"`, "from:user3", "#golang", "has:media since:2021-01-20 until:2021-02-01", "-the"}
 	for _, q := range queries {
@@ -58,6 +40,33 @@ func TestSearchHitsFromSegments(t *testing.T) {
 			}
 		}
 	}
+}
+
+// segmentedIndex is an index of n generated posts (genPosts) caught up in
+// four parts, a segment or more each, and its source; closed when t ends.
+// It fails t if the index has fewer than two segments.
+func segmentedIndex(t *testing.T, n int) (*Index, *fakeSource) {
+	t.Helper()
+	posts := genPosts(n)
+	src := newFakeSource()
+	ix, err := Open(t.TempDir()+"/index.bleve", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	for part := range 4 {
+		src.put(posts[part*n/4 : (part+1)*n/4]...)
+		if _, err := ix.CatchUp(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := snapshot(t, ix)
+	segments := len(snap.Segments())
+	snap.Close()
+	if segments < 2 {
+		t.Fatalf("%d segment: the test needs several", segments)
+	}
+	return ix, src
 }
 
 // snapshot is the scorch snapshot of ix's index as it is; the caller
