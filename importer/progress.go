@@ -145,7 +145,7 @@ func (t *terminalReporter) closeBar() {
 // width leaves it: the plugin and account go first (the command line
 // names them), then the end of the text gives way to an ellipsis.
 func (t *terminalReporter) describe(s Status) string {
-	head, tail := describe(s)
+	head, tail := activity(s)
 	full := s.Plugin + " " + s.Account
 	if head != "" {
 		full += " · " + head
@@ -178,9 +178,9 @@ func (t *terminalReporter) describe(s Status) string {
 	return cut + "…"
 }
 
-// describe says what the run is doing: the stream, and the counts or the
+// activity says what the run is doing: the stream, and the counts or the
 // wait after it.
-func describe(s Status) (stream, rest string) {
+func activity(s Status) (stream, rest string) {
 	if !s.WaitingUntil.IsZero() {
 		return s.Stream, fmt.Sprintf(": rate limit, waiting for %s until %s", s.WaitEndpoint,
 			s.WaitingUntil.Local().Format("15:04:05"))
