@@ -48,6 +48,14 @@ type Job interface {
 	Run(ctx context.Context, h Host) error
 }
 
+// Offline is a Plugin that makes no network requests (an archive's
+// importer): what is said about rate limits, such as --no-wait, means
+// nothing to it, and the command line does not offer it.
+type Offline interface {
+	Plugin
+	Offline()
+}
+
 // AccountResolver is a Job that learns which account it imports from the
 // platform: a token's owner, when no user was named. Run calls
 // ResolveAccount before it reads Account, so that cursors and runs are kept

@@ -49,8 +49,9 @@ func pluginNames() string {
 }
 
 func pluginCommand(p importer.Plugin) *cli.Command {
-	flags := []cli.Flag{
-		&cli.BoolFlag{Name: "no-wait", Usage: "stop at a spent rate-limit window instead of waiting for its reset (exit code 4; run again to resume)"},
+	var flags []cli.Flag
+	if _, offline := p.(importer.Offline); !offline {
+		flags = append(flags, &cli.BoolFlag{Name: "no-wait", Usage: "stop at a spent rate-limit window instead of waiting for its reset (exit code 4; run again to resume)"})
 	}
 	argsUsage := ""
 	for _, o := range p.Options() {

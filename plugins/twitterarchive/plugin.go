@@ -24,6 +24,9 @@ type Plugin struct{}
 
 func (Plugin) Name() string { return Name }
 
+// Offline: an archive is read from disk, with no rate limits to wait for.
+func (Plugin) Offline() {}
+
 func (Plugin) Description() string {
 	return "Twitter/X archive (the .zip you download from X, or its extracted folder): the whole history of tweets, likes, followers, followings, media"
 }
