@@ -135,6 +135,19 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 	return usageError("%v (%s --help lists the options)", err, c.Command.HelpName)
 }
 
+// urfave/cli adds one help command, shared by the app and every command
+// (`podimport help`, `podimport import help`) and out of reach of
+// setOnUsageError: a flag mistake there (`podimport help --bogus`) printed
+// the help's own usage on stdout and exited 1. Setting it up once, here,
+// gives that shared command onUsageError before any app runs.
+func init() {
+	app := &cli.App{Name: "podimport"}
+	app.Setup()
+	help := app.Command("help")
+	help.HelpName = "podimport help"
+	help.OnUsageError = onUsageError
+}
+
 // setOnUsageError gives every command, at any depth, onUsageError unless it
 // has its own: urfave/cli does not pass App.OnUsageError down to commands.
 func setOnUsageError(cmds []*cli.Command) {

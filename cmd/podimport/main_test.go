@@ -272,6 +272,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"import", "twitter", "--bogus"}, "-bogus (podimport import twitter --help lists the options)"},
 		{[]string{"bogus"}, `no command "bogus" (podimport --help lists the commands)`},
 		{[]string{"help", "bogus"}, `no command "bogus"`},
+		{[]string{"help", "--bogus"}, "flag provided but not defined: -bogus (podimport help --help lists the options)"},
+		{[]string{"import", "help", "--bogus"}, "flag provided but not defined: -bogus"},
+		// An archive is read from disk: no rate limit to stop at.
+		{[]string{"import", "twitter-archive", "--no-wait", "a.zip"}, "flag provided but not defined: -no-wait (podimport import twitter-archive --help"},
 		{[]string{"import", "mastodon"}, `no plugin "mastodon": podimport import takes one of twitter or twitter-archive (podimport plugins describes them)`},
 		{[]string{"import", "help", "mastodon"}, `no plugin "mastodon"`},
 		{[]string{"import"}, "import wants a plugin, one of twitter or twitter-archive"},
