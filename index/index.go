@@ -477,6 +477,9 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 	if err := <-errs; err != nil {
 		return err
 	}
+	if _, err := settle(ctx, idx); err != nil {
+		return err
+	}
 	return idx.SetInternal(mappingVersionKey, []byte(mappingVersion))
 }
 

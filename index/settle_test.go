@@ -1,0 +1,101 @@
+package index
+
+import (
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+)
+
+// pendingMerges is the number of merges Bleve's default plan would make
+// on idx as it is now.
+func pendingMerges(t *testing.T, idx bleve.Index) (tasks, segments int) {
+	t.Helper()
+	adv, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var segs []mergeplan.Segment
+	for _, s := range r.(*scorch.IndexSnapshot).Segments() {
+		segs = append(segs, s)
+	}
+	plan, err := mergeplan.Plan(segs, &mergeplan.DefaultMergePlanOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan != nil {
+		tasks = len(plan.Tasks)
+	}
+	return tasks, len(segs)
+}
+
+// TestSettle checks that settle merges an index of many small segments
+// until Bleve's default plan has nothing left to merge, keeping every
+// document. The index's own merger is told a plan that never merges, so
+// that the segments are there to merge whatever the scheduler does.
+func TestSettle(t *testing.T) {
+	im, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	never := map[string]interface{}{"MaxSegmentsPerTier": 1 << 20, "FloorSegmentSize": 1}
+	idx, err := bleve.NewUsing(t.TempDir()+"/index.bleve", im, scorch.Name, scorch.Name,
+		map[string]interface{}{"scorchMergePlanOptions": never})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	ds, err := newDocMaker(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := genPosts(600)
+	for i := 0; i < len(posts); i += 20 {
+		b := idx.NewBatch()
+		for _, n := range posts[i : i+20] {
+			doc, ok := ds.document(n)
+			if !ok {
+				t.Fatalf("%s: not indexable", n.ID)
+			}
+			if err := b.IndexAdvanced(doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := idx.Batch(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tasks, segs := pendingMerges(t, idx); tasks == 0 || segs < 20 {
+		t.Fatalf("before settle: %d segments, %d merges planned; the test needs many of both", segs, tasks)
+	}
+
+	left, err := settle(t.Context(), idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, segs := pendingMerges(t, idx)
+	if tasks != 0 || uint64(segs) != left || segs >= 20 {
+		t.Errorf("after settle: %d segments (settle said %d), %d merges still planned; want none planned", segs, left, tasks)
+	}
+	if n, err := idx.DocCount(); err != nil || n != uint64(len(posts)) {
+		t.Errorf("after settle: %d documents (%v), want %d", n, err, len(posts))
+	}
+}
+
+// TestReindexSettles checks that a rebuilt index is left with nothing for
+// Bleve's merger to do.
+func TestReindexSettles(t *testing.T) {
+	ix, _ := segmentedIndex(t, 4000)
+	if err := ix.Reindex(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if tasks, segs := pendingMerges(t, ix.idx); tasks != 0 {
+		t.Errorf("after Reindex: %d segments, %d merges planned; want none planned", segs, tasks)
+	}
+}
