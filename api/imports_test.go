@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -138,6 +139,58 @@ func TestSecondImportOfTheSameAccountIsRefused(t *testing.T) {
 		t.Errorf("import after the first finished: %d", code)
 	}
 	c.waitImport(next.ID)
+}
+
+// Imports that name no account are all "me" until each has asked the
+// platform for the token's owner: one that finds the owner busy must not
+// make the others answer for "me", a run 0 that does not exist.
+func TestConcurrentImportsOfTheTokensOwnerNameTheBusyRun(t *testing.T) {
+	srv := fakeTwitter(t, smallWorld())
+	p := openPod(t, t.TempDir())
+	c := newClient(t, p, api.Config{Env: credentialsEnv(srv)})
+	srv.SetLatency(100 * time.Millisecond) // the first import takes seconds
+
+	var first api.Import
+	if code := c.post("/v1/imports", importBody(srv, nil), &first); code != http.StatusAccepted {
+		t.Fatalf("first import: %d", code)
+	}
+	body := importBody(srv, nil)
+	delete(body, "account")
+	b := mustJSON(t, body)
+
+	type answer struct {
+		code int
+		body string
+	}
+	const n = 4
+	answers := make(chan answer, n)
+	for range n {
+		go func() {
+			res, err := c.srv.Client().Post(c.srv.URL+"/v1/imports", "application/json", strings.NewReader(b))
+			if err != nil {
+				answers <- answer{body: err.Error()}
+				return
+			}
+			defer res.Body.Close()
+			var out strings.Builder
+			_, _ = io.Copy(&out, res.Body)
+			answers <- answer{res.StatusCode, out.String()}
+		}()
+	}
+	owner := srv.World().Owner().ScreenName
+	for range n {
+		a := <-answers
+		var busy struct {
+			Error string `json:"error"`
+			ID    uint64 `json:"id"`
+		}
+		_ = json.Unmarshal([]byte(a.body), &busy)
+		if a.code != http.StatusConflict || busy.ID != first.ID || !strings.Contains(busy.Error, "twitter "+owner+" is already running") {
+			t.Errorf("import of the token's owner while run %d imports @%s: %d %s", first.ID, owner, a.code, a.body)
+		}
+	}
+	srv.SetLatency(0)
+	c.waitImport(first.ID)
 }
 
 func TestImportNoWaitStopsAtASpentWindow(t *testing.T) {

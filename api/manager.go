@@ -132,23 +132,51 @@ func (b beginStore) BeginRun(plugin, account string) (store.Run, error) {
 // importer.AccountResolver). It fails with a *busyError when that account
 // is being imported already.
 func (m *manager) claim(run *importRun, account string) error {
+	for {
+		m.mu.Lock()
+		key := runKey{run.key.plugin, account}
+		if key == run.key {
+			m.mu.Unlock()
+			return nil
+		}
+		other, ok := m.running[key]
+		if !ok {
+			delete(m.running, run.key)
+			m.running[key] = run
+			run.mu.Lock()
+			run.key = key
+			run.mu.Unlock()
+			m.mu.Unlock()
+			return nil
+		}
+		m.mu.Unlock()
+		if err := m.busyWith(other, key); err != nil {
+			return err
+		}
+	}
+}
+
+// busyWith waits until other, found under key in running, has its run
+// record, and returns the *busyError saying that other imports key's
+// account. It returns nil when other turned out not to: it moved to the
+// account it learnt ("me" became the token's owner), or it ended without
+// a record (its account was busy); then it waits until other has left key,
+// so that the caller can look again.
+func (m *manager) busyWith(other *importRun, key runKey) error {
+	<-other.begun
+	other.mu.Lock()
+	holds := other.beginErr == nil && other.key == key
+	id := other.rec.ID
+	other.mu.Unlock()
+	if holds {
+		return &busyError{plugin: key.plugin, account: key.account, id: id}
+	}
 	m.mu.Lock()
-	key := runKey{run.key.plugin, account}
-	if key == run.key {
-		m.mu.Unlock()
-		return nil
-	}
-	if other, ok := m.running[key]; ok {
-		m.mu.Unlock()
-		<-other.begun
-		return &busyError{plugin: key.plugin, account: key.account, id: other.id()}
-	}
-	delete(m.running, run.key)
-	m.running[key] = run
-	run.mu.Lock()
-	run.key = key
-	run.mu.Unlock()
+	still := m.running[key] == other
 	m.mu.Unlock()
+	if still {
+		<-other.done
+	}
 	return nil
 }
 
@@ -157,15 +185,20 @@ func (m *manager) claim(run *importRun, account string) error {
 // being imported, and errShuttingDown after shutdown.
 func (m *manager) start(p importer.Plugin, job importer.Job, noWait bool) (*importRun, error) {
 	key := runKey{p.Name(), job.Account()}
-	m.mu.Lock()
-	if m.closed {
+	for {
+		m.mu.Lock()
+		if m.closed {
+			m.mu.Unlock()
+			return nil, errShuttingDown
+		}
+		other, ok := m.running[key]
+		if !ok {
+			break // with m.mu held
+		}
 		m.mu.Unlock()
-		return nil, errShuttingDown
-	}
-	if other, ok := m.running[key]; ok {
-		m.mu.Unlock()
-		<-other.begun
-		return nil, &busyError{plugin: key.plugin, account: key.account, id: other.id()}
+		if err := m.busyWith(other, key); err != nil {
+			return nil, err
+		}
 	}
 	run := &importRun{
 		key:    key,
