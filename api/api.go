@@ -247,7 +247,7 @@ func (w *jsonErrorWriter) WriteHeader(code int) {
 		msg = "method not allowed; allowed: " + w.Header().Get("Allow")
 	}
 	if code == http.StatusNotFound {
-		msg = "no such endpoint; see /v1/health, /v1/search, /v1/nodes/{id}, /v1/nodes/{id}/edges, /v1/stats, /v1/imports"
+		msg = "no such endpoint; see /v1/health, /v1/search, /v1/nodes/{id}, /v1/nodes/{id}/edges, /v1/nodes/{id}/history, /v1/stats, /v1/imports"
 	}
 	w.Header().Del("Content-Length")
 	writeError(w.statusWriter, code, "%s", msg)

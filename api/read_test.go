@@ -356,6 +356,18 @@ func TestUnknownRoutesAndMethodsAnswerJSON(t *testing.T) {
 	}
 }
 
+// A client that mistypes a route is told every route there is.
+func TestUnknownRouteListsTheRoutes(t *testing.T) {
+	_, c := imported(t)
+	code, body := c.do(http.MethodGet, "/v1/nothing", "", nil)
+	msg := errorOf(t, body)
+	for _, route := range []string{"/v1/health", "/v1/search", "/v1/nodes/{id}", "/v1/nodes/{id}/edges", "/v1/nodes/{id}/history", "/v1/stats", "/v1/imports"} {
+		if code != http.StatusNotFound || !strings.Contains(msg, route+",") && !strings.HasSuffix(msg, route) {
+			t.Errorf("GET /v1/nothing: %d %q, want 404 naming %s", code, msg, route)
+		}
+	}
+}
+
 func TestToken(t *testing.T) {
 	srv := fakeTwitter(t, smallWorld())
 	p := openPod(t, t.TempDir())
