@@ -163,6 +163,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(rw, r.Body, MaxBodyBytes)
 
 	if p := r.URL.EscapedPath(); strings.HasPrefix(p, "/v1/nodes/") && path.Clean(p) != p {
+		if id := strings.TrimPrefix(p, "/v1/nodes/"); id == "" || id[0] == '/' {
+			writeError(rw, http.StatusNotFound, "no node id in %q: want /v1/nodes/{id}, with an id (twitter:post:123) or @handle", p)
+			return
+		}
 		// A link's id with its url as it is: the mux would redirect to
 		// the path with "//" made "/", which names no node.
 		writeError(rw, http.StatusBadRequest, "the node id in %q is not percent-encoded: an id that holds a url must be (twitter:link:https%%3A%%2F%%2Fexample.org%%2Fa)", p)

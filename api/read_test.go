@@ -368,6 +368,17 @@ func TestUnknownRouteListsTheRoutes(t *testing.T) {
 	}
 }
 
+// A path without a node id is not an id that needs percent-encoding.
+func TestNodeWithoutAnIDSaysSo(t *testing.T) {
+	_, c := imported(t)
+	for _, path := range []string{"/v1/nodes/", "/v1/nodes//edges", "/v1/nodes//history"} {
+		code, body := c.do(http.MethodGet, path, "", nil)
+		if msg := errorOf(t, body); code != http.StatusNotFound || !strings.Contains(msg, "no node id") || strings.Contains(msg, "percent-encoded") {
+			t.Errorf("GET %s: %d %s, want 404 saying the node id is missing", path, code, body)
+		}
+	}
+}
+
 func TestToken(t *testing.T) {
 	srv := fakeTwitter(t, smallWorld())
 	p := openPod(t, t.TempDir())
