@@ -234,8 +234,21 @@ func (s *Server) optionValues(p importer.Plugin, req ImportRequest) (importer.Va
 		if o.Type != importer.Bool {
 			values[o.Name] = o.Default
 		}
+		if o.Required && !o.Arg && values[o.Name] == "" {
+			// Said here: the plugin's own message names the CLI's flag,
+			// which a request does not have.
+			return nil, false, importer.ConfigError(o.Name, "missing: give \"options\": {%q: \"…\"}%s", o.Name, envHint(o.EnvVars))
+		}
 	}
 	return values, noWait, nil
+}
+
+// envHint names the environment variables an option is read from, if any.
+func envHint(vars []string) string {
+	if len(vars) == 0 {
+		return ""
+	}
+	return ", or set " + strings.Join(vars, " or ") + " in the environment of podimport serve"
 }
 
 func (s *Server) fromEnv(vars []string) (string, bool) {

@@ -273,6 +273,25 @@ func TestImportRequestErrors(t *testing.T) {
 	}
 }
 
+// A request has no flags: a missing credential is asked for as an option
+// or in the server's environment, not as the CLI's --access-secret.
+func TestMissingCredentialSaysHowToGiveIt(t *testing.T) {
+	srv := fakeTwitter(t, smallWorld())
+	p := openPod(t, t.TempDir())
+	env := credentialsEnv(srv)
+	c := newClient(t, p, api.Config{Env: func(k string) string {
+		if k == "TWITTER_ACCESS_SECRET" {
+			return ""
+		}
+		return env(k)
+	}})
+	code, body := c.do(http.MethodPost, "/v1/imports", "application/json", strings.NewReader(mustJSON(t, importBody(srv, nil))))
+	msg := errorOf(t, body)
+	if code != http.StatusBadRequest || !strings.Contains(msg, `"access-secret"`) || !strings.Contains(msg, "TWITTER_ACCESS_SECRET") || strings.Contains(msg, "--") {
+		t.Errorf("import without access-secret: %d %q, want 400 naming the option and TWITTER_ACCESS_SECRET, and no flag", code, msg)
+	}
+}
+
 // TestShutdownInterruptsImportsAndNothingIsLost stops the server in the
 // middle of an import, then imports again in a new server on the same
 // store: the result counts the same as one uninterrupted import.
