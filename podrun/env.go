@@ -132,6 +132,22 @@ func LoadJob(getenv Getenv) (*Job, error) {
 	return j, nil
 }
 
+// checkRequired refuses a job that lacks a required option. It is said
+// here, naming the variables: the plugin's own message names the CLI's
+// flag, which pod-run does not have.
+func (j *Job) checkRequired() error {
+	for _, o := range j.Plugin.Options() {
+		if !o.Required || j.Values[o.Name] != "" {
+			continue
+		}
+		if len(o.EnvVars) == 0 {
+			return configError("%s: %q is missing (%s)", EnvOptions, o.Name, o.Usage)
+		}
+		return configError("%s is not set, nor %q in %s", strings.Join(o.EnvVars, " or "), o.Name, EnvOptions)
+	}
+	return nil
+}
+
 // parseOptions reads PODIMPORT_OPTIONS: a JSON object whose keys are p's
 // option names (plus "no-wait") and whose values are strings, numbers or
 // booleans. null leaves an option unset.

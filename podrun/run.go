@@ -68,6 +68,9 @@ func Run(ctx context.Context, cfg Config) error {
 		return sess.Finish(err)
 	}
 	cfg.Redact.Add(job.Secrets...)
+	if err := job.checkRequired(); err != nil {
+		return sess.Finish(err)
+	}
 	j, err := job.Plugin.New(job.Values)
 	if err != nil {
 		return sess.Finish(err)

@@ -135,3 +135,28 @@ func TestRunInProcess(t *testing.T) {
 		t.Errorf("statuses %v", st)
 	}
 }
+
+// pod-run has no flags: a missing credential is asked for in
+// PODIMPORT_OPTIONS or its variable, not as the CLI's --access-secret.
+func TestRunMissingCredentialNamesTheVariables(t *testing.T) {
+	srv := twittertest.NewServer(twittertest.NewWorld(twittertest.WorldConfig{Seed: 4, Handle: "run_user", Followers: 1, Followings: 1, OwnTweets: 1}))
+	defer srv.Close()
+	getenv, pod := runEnv(t, srv, t.TempDir(), map[string]string{"TWITTER_ACCESS_SECRET": ""})
+	var out testutil.Buffer
+	err := Run(context.Background(), Config{Getenv: getenv, Open: openStore(), Stdout: &out})
+	if !errors.Is(err, importer.ErrConfig) || !strings.Contains(err.Error(), "TWITTER_ACCESS_SECRET") ||
+		!strings.Contains(err.Error(), `"access-secret"`) || !strings.Contains(err.Error(), "PODIMPORT_OPTIONS") || strings.Contains(err.Error(), "--") {
+		t.Errorf("without TWITTER_ACCESS_SECRET: %v; want a config error naming TWITTER_ACCESS_SECRET and PODIMPORT_OPTIONS' \"access-secret\", and no flag", err)
+	}
+	if st := pod.Statuses(); len(st) != 1 || st[0] != "error" {
+		t.Errorf("statuses %v", st)
+	}
+}
+
+// The archive's path has no variable of its own: PODIMPORT_OPTIONS gives it.
+func TestRunMissingArchivePathNamesTheOption(t *testing.T) {
+	err := Run(context.Background(), Config{Getenv: envOf(map[string]string{"PODIMPORT_PLUGIN": "twitter-archive"}), Open: openStore()})
+	if !errors.Is(err, importer.ErrConfig) || !strings.Contains(err.Error(), `PODIMPORT_OPTIONS: "path" is missing`) {
+		t.Errorf("twitter-archive without a path: %v; want a config error naming PODIMPORT_OPTIONS' \"path\"", err)
+	}
+}
