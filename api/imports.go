@@ -92,13 +92,13 @@ type Imports struct {
 }
 
 func (s *Server) startImport(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		// A web page can post a form or text/plain anywhere; only
-		// application/json needs a CORS preflight, which is never granted.
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			writeError(w, http.StatusUnsupportedMediaType, "Content-Type %q: want application/json", ct)
-			return
-		}
+	// A web page can post a form, text/plain or a body without a
+	// Content-Type (a Blob of no type) anywhere; only application/json
+	// needs a CORS preflight, which is never granted.
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "Content-Type %q: want application/json (curl --json, or -H 'Content-Type: application/json')", ct)
+		return
 	}
 	var req ImportRequest
 	if !decodeBody(w, r, &req) {

@@ -273,6 +273,23 @@ func TestImportRequestErrors(t *testing.T) {
 	}
 }
 
+// A web page can post a body without a Content-Type (a Blob of no type)
+// to 127.0.0.1 with no CORS preflight: such a request must not start an
+// import with the server's credentials.
+func TestImportWithoutContentTypeIsRefused(t *testing.T) {
+	srv := fakeTwitter(t, smallWorld())
+	p := openPod(t, t.TempDir())
+	c := newClient(t, p, api.Config{Env: credentialsEnv(srv)})
+	code, body := c.do(http.MethodPost, "/v1/imports", "", strings.NewReader(mustJSON(t, importBody(srv, nil))),
+		"Origin", "https://example.com")
+	if msg := errorOf(t, body); code != http.StatusUnsupportedMediaType || !strings.Contains(msg, "application/json") {
+		t.Errorf("POST without Content-Type: %d %s, want 415 asking for application/json", code, body)
+	}
+	if srv.TotalRequests() != 0 {
+		t.Errorf("the refused request made %d requests to the API", srv.TotalRequests())
+	}
+}
+
 // A request has no flags: a missing credential is asked for as an option
 // or in the server's environment, not as the CLI's --access-secret.
 func TestMissingCredentialSaysHowToGiveIt(t *testing.T) {
