@@ -51,13 +51,15 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Log != nil {
 		log = *cfg.Log
 	}
+	opts := cfg.Session
+	opts.Stdout, opts.Log, opts.Redact = cfg.Stdout, &log, cfg.Redact
 	pod, err := LoadPod(cfg.Getenv)
 	if err != nil {
-		// Without a valid pod configuration there is no pod to tell.
-		return err
+		// Without a valid pod configuration there is no pod to tell, but
+		// stdout gets its error line like any other configuration error.
+		return NewSession(ctx, opts).Finish(err)
 	}
-	opts := cfg.Session
-	opts.Pod, opts.Stdout, opts.Log, opts.Redact = pod, cfg.Stdout, &log, cfg.Redact
+	opts.Pod = pod
 	sess := NewSession(ctx, opts)
 	if pod != nil {
 		log.Info().Str("pod", pod.Address).Str("pluginrun", pod.RunID).Msg("reporting to the pod")

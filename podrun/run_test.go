@@ -160,3 +160,23 @@ func TestRunMissingArchivePathNamesTheOption(t *testing.T) {
 		t.Errorf("twitter-archive without a path: %v; want a config error naming PODIMPORT_OPTIONS' \"path\"", err)
 	}
 }
+
+// A bad pod configuration gets its error line on stdout like any other
+// configuration error: a supervisor reading stdout learns why the run
+// ended. The password in the pod's address stays out of it.
+func TestRunBadPodConfigWritesTheErrorLine(t *testing.T) {
+	var out testutil.Buffer
+	err := Run(context.Background(), Config{Getenv: envOf(map[string]string{
+		"PODIMPORT_PLUGIN": "twitter", "POD_FULL_ADDRESS": "ftp://user:pAsSwOrD1@127.0.0.1:1",
+	}), Open: openStore(), Stdout: &out})
+	if !errors.Is(err, importer.ErrConfig) {
+		t.Fatalf("Run: %v, want a config error", err)
+	}
+	ls := lines(t, out.String())
+	if len(ls) != 1 || ls[0].Status != StatusError || !strings.Contains(ls[0].Error, "POD_FULL_ADDRESS") {
+		t.Errorf("stdout: %q, want one error line naming POD_FULL_ADDRESS", out.String())
+	}
+	if strings.Contains(out.String(), "pAsSwOrD1") || strings.Contains(err.Error(), "pAsSwOrD1") {
+		t.Errorf("the pod's password is shown: %q, %v", out.String(), err)
+	}
+}
