@@ -55,9 +55,13 @@ func runServe(c *cli.Context) error {
 	}
 	addr := c.String("addr")
 	token := os.Getenv(tokenEnv)
-	host, _, err := net.SplitHostPort(addr)
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return usageError("--addr %q: want host:port, for example 127.0.0.1:8080", addr)
+	}
+	// A bad port is the flag's mistake (exit 2), not a failure to listen.
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return usageError("--addr %q: port %q: want a number from 0 to 65535", addr, port)
 	}
 	if token == "" && !isLoopbackHost(host) {
 		return refuseNonLoopback(addr)

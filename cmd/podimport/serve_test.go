@@ -243,6 +243,18 @@ func TestServeOnlyOnLoopbackWithoutToken(t *testing.T) {
 	}
 }
 
+// A port out of range is a flag value out of range: exit 2, naming --addr.
+func TestServeBadPortIsAUsageError(t *testing.T) {
+	t.Setenv(tokenEnv, "")
+	dir := t.TempDir()
+	for _, addr := range []string{"127.0.0.1:99999", "127.0.0.1:-1", "127.0.0.1:nope"} {
+		code, _, errOut := runCLI(t, "--store", dir, "serve", "--addr", addr)
+		if code != exitConfig || !strings.Contains(errOut, "--addr") {
+			t.Errorf("serve --addr %s: exit %d\n%s; want %d naming --addr", addr, code, errOut, exitConfig)
+		}
+	}
+}
+
 func TestServeInfoOfADeadServeIsIgnored(t *testing.T) {
 	dir := t.TempDir()
 	if err := writeServeInfo(dir, serveInfo{Addr: "http://127.0.0.1:1", PID: 1 << 30}); err != nil {
