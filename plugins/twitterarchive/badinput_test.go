@@ -162,7 +162,8 @@ func TestCutJSONFile(t *testing.T) {
 	}
 }
 
-// A data file that is not valid JSON: which file, which item, where.
+// A data file that is not valid JSON: which file, which item, and the
+// byte where it goes wrong.
 func TestBrokenJSONFile(t *testing.T) {
 	w := newWorld(twittertest.WorldConfig{Seed: 55, Followers: 5, Followings: 5, OwnTweets: 40})
 	dir := writeDir(t, archivetest.FromWorld(w, gen), archivetest.Options{})
@@ -176,7 +177,8 @@ func TestBrokenJSONFile(t *testing.T) {
 	for range 3 {
 		k += 1 + strings.Index(string(js[k+1:]), `"full_text" :`)
 	}
-	js[k+len(`"full_text" `)] = ';'
+	bad := k + len(`"full_text" `)
+	js[bad] = ';'
 	if err := os.WriteFile(p, js, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +188,9 @@ func TestBrokenJSONFile(t *testing.T) {
 		t.Fatal("imported a broken tweets.js without an error")
 	}
 	t.Log(err)
-	for _, s := range []string{"data/tweets.js", "item 3", "near byte", "not valid JSON"} {
+	// The byte is the bad one, not the start of its item: a tweet is a
+	// few kilobytes of pretty-printed JSON.
+	for _, s := range []string{"data/tweets.js", "item 3", "near byte " + strconv.Itoa(bad) + ":", "not valid JSON"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q lacks %q", err, s)
 		}

@@ -120,7 +120,7 @@ func (r *jsReader) Next() (json.RawMessage, error) {
 	}
 	var raw json.RawMessage
 	if err := r.dec.Decode(&raw); err != nil {
-		return nil, r.jsonErr(err, fmt.Sprintf("item %d", r.item+1))
+		return nil, r.valueErr(err, fmt.Sprintf("item %d", r.item+1))
 	}
 	r.item++
 	return raw, nil
@@ -155,6 +155,27 @@ func (r *jsReader) jsonErr(err error, where string) error {
 	return r.readErr(err, r.offset())
 }
 
+// valueErr is jsonErr for an error of Decode, said at the bad byte rather
+// than at the start of its item (a tweet is a few kilobytes). The offset of
+// Decode's syntax errors counts every byte the decoder has scanned since it
+// was made, so it cannot be used as it is; but the decoder stays at the
+// value's start, and the bytes of the value it has read, the bad one
+// included, are still in its buffer: scanned again, they give the bad
+// byte's place in the value.
+func (r *jsReader) valueErr(err error, where string) error {
+	var syn, again *json.SyntaxError
+	if !errors.As(err, &syn) {
+		return r.jsonErr(err, where)
+	}
+	at := r.offset()
+	buf, _ := io.ReadAll(r.dec.Buffered())
+	var v any
+	if errors.As(json.Unmarshal(buf, &v), &again) && again.Error() == syn.Error() && again.Offset > 0 {
+		at += again.Offset - 1
+	}
+	return fmt.Errorf("%s: %s, near byte %d: not valid JSON: %v", r.name, where, at, err)
+}
+
 // readErr reports an error of the underlying file (a damaged zip entry
 // fails its checksum at the end of the entry).
 func (r *jsReader) readErr(err error, at int64) error {
@@ -170,7 +191,7 @@ func readObject(fsys fs.FS, name string, v any) error {
 	}
 	defer r.Close()
 	if err := r.dec.Decode(v); err != nil {
-		return r.jsonErr(err, "its object")
+		return r.valueErr(err, "its object")
 	}
 	return nil
 }
