@@ -202,7 +202,8 @@ func escapes(name string) bool {
 }
 
 // findRoot makes fsys the folder that holds data/: the archive's root, or
-// its only top-level folder (a zip made from the extracted folder).
+// the only top-level folder that holds it (a zip made from the extracted
+// folder; macOS's "Compress" adds a __MACOSX folder beside it).
 func (a *archive) findRoot() error {
 	if isDir(a.fsys, "data") {
 		return nil
@@ -211,11 +212,11 @@ func (a *archive) findRoot() error {
 	if err == nil {
 		var dirs []string
 		for _, e := range entries {
-			if e.IsDir() {
+			if e.IsDir() && isDir(a.fsys, e.Name()+"/data") {
 				dirs = append(dirs, e.Name())
 			}
 		}
-		if len(dirs) == 1 && isDir(a.fsys, dirs[0]+"/data") {
+		if len(dirs) == 1 {
 			sub, err := fs.Sub(a.fsys, dirs[0])
 			if err == nil {
 				a.fsys = sub

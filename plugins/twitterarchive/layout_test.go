@@ -1,6 +1,7 @@
 package twitterarchive_test
 
 import (
+	"archive/zip"
 	"github.com/podimport/podimport/internal/testutil"
 	"os"
 	"path/filepath"
@@ -176,5 +177,52 @@ func TestSyntheticArchive(t *testing.T) {
 	})
 	if files == 0 || reposts == 0 {
 		t.Errorf("%d media files, %d reposts: the generator lacks them", files, reposts)
+	}
+}
+
+// A zip of the extracted folder made with macOS's "Compress" holds a
+// __MACOSX folder beside it (the files' resource forks): the archive is
+// still the folder that holds data/.
+func TestZipWithMacOSFolder(t *testing.T) {
+	a := smallArchive()
+	prefix := "twitter-2026-10-30-abc/"
+	ref := newHarness(t)
+	ref.mustImport(writeZip(t, a, archivetest.Options{Prefix: prefix}))
+
+	src, err := zip.OpenReader(writeZip(t, a, archivetest.Options{Prefix: prefix}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	p := filepath.Join(t.TempDir(), "compressed.zip")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for _, e := range src.File {
+		if err := zw.Copy(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"__MACOSX/" + prefix + "._data", "__MACOSX/" + prefix + "data/._tweets.js"} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte("\x00\x05\x16\x07AppleDouble")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	h.mustImport(p)
+	if want, got := ref.export(), h.export(); got != want {
+		t.Errorf("the zip with __MACOSX imports differently from the zip without:\n%s", testutil.FirstDiff(want, got))
 	}
 }
