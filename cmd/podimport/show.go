@@ -124,7 +124,25 @@ func printNode(w io.Writer, n schema.Node, history []store.HistoryPoint, out, in
 		printHistory(w, history, historyLines)
 	case n.Post != nil:
 		p := n.Post
-		fmt.Fprintf(w, "  @%s  %s  %s\n", p.AuthorHandle, p.Created.Local().Format("2006-01-02 15:04"), p.Lang)
+		// A reference post may have its text alone (a like from an
+		// archive): what is unknown is left out, not shown as "@" and
+		// year 1.
+		var head []string
+		switch {
+		case p.AuthorHandle != "":
+			head = append(head, "@"+p.AuthorHandle)
+		case p.Author != "":
+			head = append(head, p.Author)
+		}
+		if !p.Created.IsZero() {
+			head = append(head, p.Created.Local().Format("2006-01-02 15:04"))
+		}
+		if p.Lang != "" {
+			head = append(head, p.Lang)
+		}
+		if len(head) > 0 {
+			fmt.Fprintf(w, "  %s\n", strings.Join(head, "  "))
+		}
 		fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(p.Text, "\n", "\n  "))
 		fmt.Fprintf(w, "  likes %s, reposts %s\n", count(p.LikeCount), count(p.RepostCount))
 	case n.Media != nil:

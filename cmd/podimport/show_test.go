@@ -143,3 +143,23 @@ func TestShowNotFound(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintNodeReferencePost checks a reference post that has its text
+// alone (a like from an archive): no empty handle, no year 1.
+func TestPrintNodeReferencePost(t *testing.T) {
+	n := schema.Node{ID: "twitter:post:7", Kind: schema.KindPost, Platform: "twitter", Ref: true,
+		Post: &schema.Post{Text: "a liked tweet"}}
+	var out bytes.Buffer
+	printNode(&out, n, nil, nil, nil, 10, nil)
+	want := "twitter:post:7  post, reference (named by another record, not imported itself)\n" +
+		"  a liked tweet\n  likes ?, reposts ?\n"
+	if out.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", out.String(), want)
+	}
+	n.Post.Author = "twitter:account:42"
+	out.Reset()
+	printNode(&out, n, nil, nil, nil, 10, nil)
+	if !strings.Contains(out.String(), "\n  twitter:account:42\n") {
+		t.Errorf("the author known by id alone is not shown:\n%s", out.String())
+	}
+}
