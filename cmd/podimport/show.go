@@ -53,9 +53,12 @@ func showCommand() *cli.Command {
 				}
 			}
 			if c.Bool("json") {
-				v := map[string]any{"node": n, "edges": map[string]any{"out": out, "in": in}}
+				// A direction without edges, and an account without
+				// history, are empty lists, not null: as the HTTP API
+				// gives them, and so that jq's .edges.out[] works.
+				v := map[string]any{"node": n, "edges": map[string]any{"out": nonNil(out), "in": nonNil(in)}}
 				if n.Kind == schema.KindAccount {
-					v["history"] = history
+					v["history"] = nonNil(history)
 				}
 				return writeJSON(c.App.Writer, v)
 			}
@@ -300,6 +303,14 @@ func printEdges(w io.Writer, arrow string, edges []schema.Edge, other func(schem
 			fmt.Fprintf(w, "      %s%s%s\n", other(e), label, ended)
 		}
 	}
+}
+
+// nonNil is s, or an empty list for nil.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 func count(p *int64) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +162,37 @@ func TestPrintNodeReferencePost(t *testing.T) {
 	printNode(&out, n, nil, nil, nil, 10, nil)
 	if !strings.Contains(out.String(), "\n  twitter:account:42\n") {
 		t.Errorf("the author known by id alone is not shown:\n%s", out.String())
+	}
+}
+
+// TestShowJSONEmptyLists checks that show --json gives a direction
+// without edges, and an account's missing history, as [] (as the HTTP
+// API does), not null.
+func TestShowJSONEmptyLists(t *testing.T) {
+	dir := queryStore(t)
+	for id, keys := range map[string][]string{
+		"twitter:post:99":   {"out"},           // a reference, replied to: no edges out
+		"twitter:account:2": {"in", "history"}, // imported without a profile's counts
+	} {
+		code, out, errOut := runCLI(t, "--store", dir, "show", "--json", id)
+		if code != 0 {
+			t.Fatalf("show --json %s: exit %d\n%s", id, code, errOut)
+		}
+		var v struct {
+			Edges   map[string]json.RawMessage `json:"edges"`
+			History json.RawMessage            `json:"history"`
+		}
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("show --json %s: %v\n%s", id, err, out)
+		}
+		for _, k := range keys {
+			got := v.Edges[k]
+			if k == "history" {
+				got = v.History
+			}
+			if string(got) != "[]" {
+				t.Errorf("show --json %s: %s is %s, want []", id, k, got)
+			}
+		}
 	}
 }
