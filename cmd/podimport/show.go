@@ -89,6 +89,11 @@ func resolve(s *store.Store, arg string) (schema.Node, error) {
 	}
 	n, err := s.Node(arg)
 	if errors.Is(err, store.ErrNotFound) {
+		// A number alone is most likely a tweet's id, copied from its
+		// link.
+		if digits(arg) {
+			return n, fmt.Errorf("no node %q in the store (ids look like twitter:post:123 or twitter:account:42; a tweet by its number: twitter:post:%s)", arg, arg)
+		}
 		// Without a colon it is no id at all: most likely a handle
 		// written without its @.
 		if !strings.Contains(arg, ":") {

@@ -133,10 +133,11 @@ func TestShowFirstLine(t *testing.T) {
 func TestShowNotFound(t *testing.T) {
 	dir := queryStore(t)
 	for arg, want := range map[string]string{
-		"alice":           `no node "alice" in the store (ids look like twitter:post:123 or twitter:account:42; an account by handle: @alice)`,
-		"twitter:post:5":  `no node "twitter:post:5" in the store (ids look like twitter:post:123 or twitter:account:42)` + "\n",
-		"@carol":          "no twitter account @carol in the store",
-		"@alice@mastodon": "no mastodon account @alice in the store",
+		"alice":               `no node "alice" in the store (ids look like twitter:post:123 or twitter:account:42; an account by handle: @alice)`,
+		"twitter:post:5":      `no node "twitter:post:5" in the store (ids look like twitter:post:123 or twitter:account:42)` + "\n",
+		"1629012888185610242": `no node "1629012888185610242" in the store (ids look like twitter:post:123 or twitter:account:42; a tweet by its number: twitter:post:1629012888185610242)`,
+		"@carol":              "no twitter account @carol in the store",
+		"@alice@mastodon":     "no mastodon account @alice in the store",
 	} {
 		code, out, errOut := runCLI(t, "--store", dir, "show", arg)
 		if code != exitError || out != "" || !strings.Contains(errOut, want) {
