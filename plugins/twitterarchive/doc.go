@@ -67,10 +67,11 @@
 // Cursor. The one cursor, stream "archive", records the archive's
 // generation date and how far the import has come (the data file and the
 // items of it committed), in the same transaction as each batch (500
-// tweets, 1,000 likes, 5,000 follows). An interrupted import of the same
-// archive resumes after its last committed batch; a completed one is
-// recorded as done and is not read again (unless it was imported with
-// --no-media and media are now wanted). An archive with another generation
+// tweets, 1,000 likes, 5,000 follows), and whether media were skipped. An
+// interrupted import of the same archive resumes after its last committed
+// batch; a completed one is recorded as done and is not read again (in
+// both cases, unless it was imported with --no-media and media are now
+// wanted: then it is read again from the start). An archive with another generation
 // date is read whole; merging makes everything it shares with the stored
 // graph a no-op, so only what is new is written.
 //

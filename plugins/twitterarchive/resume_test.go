@@ -190,3 +190,31 @@ func TestNoMediaThenMedia(t *testing.T) {
 		t.Errorf("%d blobs, want the photo, the video and the avatar", n)
 	}
 }
+
+// An import with --no-media interrupted, then resumed with media: the
+// media of the batches committed without them are copied too, rather than
+// left out for good once the archive is done.
+func TestNoMediaInterruptedThenMedia(t *testing.T) {
+	t.Parallel()
+	w := newWorld(twittertest.WorldConfig{Seed: 47, Followers: 5, Followings: 5, OwnTweets: 1100})
+	path := writeZip(t, archivetest.FromWorld(w, gen), archivetest.Options{})
+
+	clean := newHarness(t)
+	clean.mustImport(path)
+
+	h := newHarness(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	// The profile, then the first batch of 500 tweets.
+	if _, err := h.run(ctx, path, true, func(s importer.Store) importer.Store {
+		return &cancelAfter{Store: s, n: 2, cancel: cancel}
+	}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	h.mustImport(path)
+	if a, b := clean.export(), h.export(); a != b {
+		t.Errorf("interrupted with --no-media and resumed with media, the store differs from an import with media:\n%s", testutil.FirstDiff(a, b))
+	}
+	if a, b := clean.blobCount(), h.blobCount(); a != b {
+		t.Errorf("%d blobs, want %d", b, a)
+	}
+}

@@ -40,7 +40,7 @@ type position struct {
 	File       string    `json:"file,omitempty"` // the data file in progress
 	Item       int       `json:"item,omitempty"` // its items committed
 	Done       bool      `json:"done,omitempty"`
-	NoMedia    bool      `json:"no_media,omitempty"` // done without copying media
+	NoMedia    bool      `json:"no_media,omitempty"` // done, or committed so far, without copying media
 }
 
 // run is the state of one import.
@@ -75,7 +75,15 @@ func (r *run) all(ctx context.Context) error {
 		return nil
 	}
 	start, skip := 0, 0
-	if same && !pos.Done && pos.File != "" {
+	switch {
+	case same && !pos.Done && pos.File != "" && pos.NoMedia && !r.noMedia:
+		// The batches committed so far have no media files: resuming
+		// after them would leave those out for good, the archive then
+		// being done. Reading it again copies them (and writes nothing
+		// else).
+		log.Info().Str("file", pos.File).Int("item", pos.Item).
+			Msg("the interrupted import of this archive skipped media; reading it from the start to copy them")
+	case same && !pos.Done && pos.File != "":
 		for i, s := range a.steps {
 			if s.file == pos.File {
 				start, skip = i, pos.Item
@@ -142,7 +150,7 @@ func (r *run) all(ctx context.Context) error {
 // or done.
 func (r *run) after(i int) position {
 	if i+1 < len(r.a.steps) {
-		return position{Generation: r.a.generation, File: r.a.steps[i+1].file}
+		return position{Generation: r.a.generation, File: r.a.steps[i+1].file, NoMedia: r.noMedia}
 	}
 	return position{Generation: r.a.generation, Done: true, NoMedia: r.noMedia}
 }
@@ -318,7 +326,7 @@ func (b *batcher) emit(ctx context.Context, last bool) error {
 			return err
 		}
 	}
-	pos := position{Generation: b.r.a.generation, File: b.r.a.steps[b.i].file, Item: b.done}
+	pos := position{Generation: b.r.a.generation, File: b.r.a.steps[b.i].file, Item: b.done, NoMedia: b.r.noMedia}
 	if last {
 		if b.atEnd != nil {
 			b.atEnd(&b.bl)
