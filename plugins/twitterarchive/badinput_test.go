@@ -1,9 +1,12 @@
 package twitterarchive_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"github.com/podimport/podimport/internal/testutil"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -252,5 +255,57 @@ func TestArchiveWithoutTweets(t *testing.T) {
 				t.Errorf("the log does not say the archive has no tweets:\n%s", h.log.String())
 			}
 		})
+	}
+}
+
+// A zip entry damaged so that its bytes still make valid JSON fails its
+// checksum, which the zip reader checks only at the entry's end: the file
+// is read to its end after the list, and the import stops there rather
+// than store the damaged text.
+func TestDamagedZipEntryFailsItsChecksum(t *testing.T) {
+	src, err := zip.OpenReader(writeZip(t, smallArchive(), archivetest.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	// The same archive, its entries stored rather than compressed, so
+	// that one byte of tweets.js can be changed in place.
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range src.File {
+		b, err := fs.ReadFile(src, f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store, Modified: f.Modified})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	z := buf.Bytes()
+	i := bytes.Index(z, []byte(`"full_text" : "`))
+	if i < 0 {
+		t.Fatal("no full_text in the stored zip")
+	}
+	z[i+len(`"full_text" : "`)] ^= 0x20 // a letter's case
+	p := filepath.Join(t.TempDir(), "damaged.zip")
+	if err := os.WriteFile(p, z, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	_, err = h.run(context.Background(), p, false, nil)
+	if err == nil {
+		t.Fatal("a damaged tweets.js imported without an error")
+	}
+	for _, s := range []string{"data/tweets.js", "checksum", "damaged"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error %q lacks %q", err, s)
+		}
 	}
 }

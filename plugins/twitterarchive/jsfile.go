@@ -61,7 +61,7 @@ func openJS(fsys fs.FS, name string) (*jsReader, error) {
 func (r *jsReader) skipPrefix(br *bufio.Reader) error {
 	head, err := br.Peek(maxPrefix)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return r.readErr(err, 0)
+		return r.readErr(err, int64(len(head)))
 	}
 	trimmed := bytes.TrimLeft(head, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && (trimmed[0] == '[' || trimmed[0] == '{') {
@@ -116,6 +116,9 @@ func (r *jsReader) Next() (json.RawMessage, error) {
 			return nil, fmt.Errorf("%s: byte %d: after item %d: want , or ], found %v", r.name, r.offset(), r.item, tok)
 		}
 		r.done = true
+		if err := r.drain(); err != nil {
+			return nil, err
+		}
 		return nil, io.EOF
 	}
 	var raw json.RawMessage
@@ -176,10 +179,20 @@ func (r *jsReader) valueErr(err error, where string) error {
 	return fmt.Errorf("%s: %s, near byte %d: not valid JSON: %v", r.name, where, at, err)
 }
 
+// drain reads the file to its end once its JSON value is read: a zip
+// entry's checksum is checked only there, and a damaged entry whose bytes
+// still make valid JSON would otherwise be imported as it is.
+func (r *jsReader) drain() error {
+	if _, err := io.Copy(io.Discard, r.cr); err != nil {
+		return r.readErr(err, r.prefix+r.cr.n)
+	}
+	return nil
+}
+
 // readErr reports an error of the underlying file (a damaged zip entry
-// fails its checksum at the end of the entry).
+// fails its checksum at the end of the entry, or its decompression).
 func (r *jsReader) readErr(err error, at int64) error {
-	return fmt.Errorf("%s: reading at byte %d: %w", r.name, at, err)
+	return fmt.Errorf("%s: reading at byte %d: %w; the archive is damaged (download it again, or extract it again)", r.name, at, err)
 }
 
 // readObject decodes a file holding one object after its prefix (the
@@ -193,7 +206,7 @@ func readObject(fsys fs.FS, name string, v any) error {
 	if err := r.dec.Decode(v); err != nil {
 		return r.valueErr(err, "its object")
 	}
-	return nil
+	return r.drain()
 }
 
 // unwrap returns the object inside an item of the form {"<key>": {…}}, and
