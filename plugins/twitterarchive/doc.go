@@ -4,7 +4,7 @@
 // imported from both is one node with the union of their fields.
 //
 //	podimport import twitter-archive ~/Downloads/twitter-2024-05-01-abc.zip
-//	podimport import twitter-archive ~/Downloads/twitter-2024-05-01-abc --no-media
+//	podimport import twitter-archive --no-media ~/Downloads/twitter-2024-05-01-abc
 //
 // # What it reads
 //
