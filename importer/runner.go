@@ -31,9 +31,12 @@ type Store interface {
 }
 
 // Indexer is what the runner needs from the search index: bringing it up
-// to date with the store's change log.
+// to date with the store's change log, and, at the end of a run, making
+// the merges of its segments that would otherwise be left to whichever
+// process opens it next.
 type Indexer interface {
 	CatchUp(ctx context.Context) (int, error)
+	SettleMerges(ctx context.Context) error
 }
 
 // Statuses a run record ends with (the store's).
@@ -495,8 +498,14 @@ func (x *indexer) stop(final bool) error {
 		return err
 	}
 	if final {
-		_, err := x.ix.CatchUp(x.ctx)
-		return err
+		if _, err := x.ix.CatchUp(x.ctx); err != nil {
+			return err
+		}
+		// The run's process may exit next (a CLI import, pod-run): the
+		// segments it leaves unmerged would slow every later open and
+		// search until a long-running process merged them (at 100k
+		// posts, 24 segments merged to 15 in 0.4 s).
+		return x.ix.SettleMerges(x.ctx)
 	}
 	return nil
 }

@@ -131,6 +131,11 @@ func (x *fakeIndex) CatchUp(ctx context.Context) (int, error) {
 	return 1, nil
 }
 
+func (x *fakeIndex) SettleMerges(ctx context.Context) error {
+	x.s.event("settle")
+	return nil
+}
+
 type fakePlugin struct{ name string }
 
 func (p fakePlugin) Name() string                       { return p.name }
@@ -226,19 +231,20 @@ func TestRunDone(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The index catches up in the background while the job goes on; a
-	// complete run ends with one more catch-up after its last batch.
+	// complete run ends with one more catch-up after its last batch, and
+	// the index's merges.
 	ev := st.Events()
 	applies := slices.DeleteFunc(slices.Clone(ev), func(e string) bool { return e == "catchup" })
 	// The requests made so far go with each batch.
 	wantEvents := []string{"begin",
 		"requests of 1 map[statuses/user_timeline:2]", "apply 1",
 		"requests of 1 map[followers/ids:1 statuses/user_timeline:2]", "apply 2",
-		"end done"}
+		"settle", "end done"}
 	if diff := cmp.Diff(wantEvents, applies); diff != "" {
 		t.Errorf("events without catch-ups (-want +got):\n%s", diff)
 	}
-	if len(ev) < 2 || ev[len(ev)-2] != "catchup" {
-		t.Errorf("a done run should end with a catch-up after its last apply: %v", ev)
+	if len(ev) < 3 || ev[len(ev)-3] != "catchup" {
+		t.Errorf("a done run should end with a catch-up after its last apply, then the merges: %v", ev)
 	}
 	want := store.Run{ID: 1, Plugin: "fake", Account: "alice", Started: t0, Ended: t0.Add(time.Minute),
 		Status: RunDone, Written: 4, Requests: map[string]int{"statuses/user_timeline": 2, "followers/ids": 1}}
@@ -449,6 +455,10 @@ func TestRunStatuses(t *testing.T) {
 			case "interrupted":
 				if len(st.batches) != 1 || run.Written != 1 {
 					t.Errorf("applied %d batches, written %d; want 1, 1", len(st.batches), run.Written)
+				}
+				// Merging would hold up the exit the interruption asked for.
+				if slices.Contains(st.Events(), "settle") {
+					t.Errorf("an interrupted run merged the index: %v", st.Events())
 				}
 			case "rate limited":
 				if run.Requests["followers/ids"] != 1 {
@@ -661,10 +671,10 @@ func TestRunConcurrentEmits(t *testing.T) {
 	if err != nil || run.Written != 20 {
 		t.Fatalf("%v, written %d", err, run.Written)
 	}
-	// Catch-ups run beside the applies, and the last event before the
-	// run's end is a catch-up that has seen every apply.
+	// Catch-ups run beside the applies, and the last events before the
+	// run's end are a catch-up that has seen every apply and the merges.
 	ev := st.Events()
-	if len(ev) < 2 || ev[len(ev)-2] != "catchup" || ev[len(ev)-1] != "end done" {
+	if len(ev) < 3 || ev[len(ev)-3] != "catchup" || ev[len(ev)-2] != "settle" || ev[len(ev)-1] != "end done" {
 		t.Fatalf("events: %v", ev)
 	}
 }

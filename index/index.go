@@ -483,6 +483,21 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 	return idx.SetInternal(mappingVersionKey, []byte(mappingVersion))
 }
 
+// SettleMerges makes the merges Bleve's merger would make in the
+// background, until its plan has none left (see settle). A process about
+// to exit after writing calls it, so that the index it leaves opens and
+// searches as fast as it will; one that stays (serve) need not. Searches
+// go on meanwhile. A cancelled ctx stops it between merges.
+func (ix *Index) SettleMerges(ctx context.Context) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return ErrClosed
+	}
+	_, err := settle(ctx, ix.idx)
+	return err
+}
+
 // DocCount is the number of documents in the index.
 func (ix *Index) DocCount() (uint64, error) {
 	ix.mu.RLock()

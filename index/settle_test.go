@@ -1,6 +1,7 @@
 package index
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -97,5 +98,24 @@ func TestReindexSettles(t *testing.T) {
 	}
 	if tasks, segs := pendingMerges(t, ix.idx); tasks != 0 {
 		t.Errorf("after Reindex: %d segments, %d merges planned; want none planned", segs, tasks)
+	}
+}
+
+// TestSettleMerges checks that an index written by catch-ups is left with
+// nothing for Bleve's merger to do, and keeps its documents.
+func TestSettleMerges(t *testing.T) {
+	ix, _ := segmentedIndex(t, 4000)
+	if err := ix.SettleMerges(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if tasks, segs := pendingMerges(t, ix.idx); tasks != 0 {
+		t.Errorf("after SettleMerges: %d segments, %d merges planned; want none planned", segs, tasks)
+	}
+	if n, err := ix.DocCount(); err != nil || n != 4000 {
+		t.Errorf("after SettleMerges: %d documents (%v), want 4000", n, err)
+	}
+	ix.Close()
+	if err := ix.SettleMerges(t.Context()); !errors.Is(err, ErrClosed) {
+		t.Errorf("SettleMerges after Close: %v, want ErrClosed", err)
 	}
 }
