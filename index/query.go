@@ -99,7 +99,8 @@ func (q *Query) String() string {
 // @mention, #hashtag and the operators from:, to:, since:, until:, has:,
 // is:, lang:, platform: and kind:. Words that look like urls
 // (https://…) are words. A word of the form name: with nothing after the
-// colon is a word too; name:value with an unknown name is an error.
+// colon is a word too; name:value with an unknown name is an error, and
+// so is OR, which the platforms' search has and this language has not.
 func Parse(q string) (*Query, error) {
 	out := &Query{Clauses: []Clause{}}
 	i := 0
@@ -142,6 +143,12 @@ func Parse(q string) (*Query, error) {
 		}
 		tok, tokStart := q[i:i+end], i
 		i += end
+		if tok == "OR" && !negate {
+			// The platforms' OR: taken as the word "or", the query
+			// would silently find next to nothing.
+			return nil, &ParseError{Token: tok, Offset: tokStart,
+				Msg: `OR is not supported: every term of a query must match (AND); search once for each alternative, or write "OR" in quotes for the word`}
+		}
 		c, err := parseToken(tok)
 		if err != nil {
 			err.Offset = tokStart
@@ -407,6 +414,18 @@ func (c Clause) query(an analysis.Analyzer) query.Query {
 		return untilQuery(c.Time)
 	}
 	return termQuery(fieldFor[c.Op], c.Value)
+}
+
+// searchable tells whether a query with clauses has one that finds
+// anything: a query of punctuation alone ("#", "*", "((") has clauses that
+// all analyze to nothing, and compile would make it match everything.
+func (q *Query) searchable(an analysis.Analyzer) bool {
+	for _, c := range q.Clauses {
+		if c.query(an) != nil {
+			return true
+		}
+	}
+	return len(q.Clauses) == 0
 }
 
 // selects tells whether q has a clause that is not negated: then, when

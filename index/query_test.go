@@ -33,6 +33,9 @@ func TestParse(t *testing.T) {
 		{`-"a phrase"`, []Clause{{Op: OpPhrase, Value: "a phrase", Negate: true}}},
 		{"-from:x", []Clause{{Op: OpFrom, Value: "x", Negate: true}}},
 		{"a - b", []Clause{{Op: OpWord, Value: "a"}, {Op: OpWord, Value: "b"}}},
+		// OR alone is refused (TestParseErrors); the word is searched so.
+		{`cats "OR" dogs or -OR`, []Clause{{Op: OpWord, Value: "cats"}, {Op: OpPhrase, Value: "OR"},
+			{Op: OpWord, Value: "dogs"}, {Op: OpWord, Value: "or"}, {Op: OpWord, Value: "OR", Negate: true}}},
 		{"well-known", []Clause{{Op: OpWord, Value: "well-known"}}},
 		{"from:Alice", []Clause{{Op: OpFrom, Value: "alice"}}},
 		{"from:@Alice", []Clause{{Op: OpFrom, Value: "alice"}}},
@@ -108,6 +111,7 @@ func TestParseErrors(t *testing.T) {
 		{"from:", "from:", `from: wants a handle`},
 		{"from:@", "from:@", `from: wants a handle`},
 		{"lang:", "lang:", `lang: wants a value`},
+		{"cats OR dogs", "OR", `OR is not supported: every term of a query must match (AND)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
