@@ -3,10 +3,12 @@ package index
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	bdocument "github.com/blevesearch/bleve/v2/document"
@@ -67,10 +69,17 @@ func (ix *Index) Search(ctx context.Context, q string, opt SearchOptions) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	return ix.SearchQuery(ctx, pq, opt)
+	res, err := ix.SearchQuery(ctx, pq, opt)
+	if pe := (*ParseError)(nil); errors.As(err, &pe) {
+		// Said of the query as written.
+		trimmed := strings.TrimLeftFunc(q, unicode.IsSpace)
+		pe.Token, pe.Offset = strings.TrimRightFunc(trimmed, unicode.IsSpace), len(q)-len(trimmed)
+	}
+	return res, err
 }
 
-// SearchQuery runs a parsed query.
+// SearchQuery runs a parsed query. A query whose clauses are all
+// punctuation is refused with a *ParseError.
 func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) (*Result, error) {
 	limit := opt.Limit
 	if limit <= 0 {
@@ -82,6 +91,11 @@ func (ix *Index) SearchQuery(ctx context.Context, pq *Query, opt SearchOptions) 
 	offset := max(opt.Offset, 0)
 	if _, err := sortOrder(opt.Sort, false); err != nil {
 		return nil, err
+	}
+
+	if !pq.searchable(ix.analyzer) {
+		return nil, &ParseError{Token: pq.String(),
+			Msg: fmt.Sprintf("nothing to search for in %q: no word, tag, mention or operator, only punctuation (an empty query lists everything)", pq.String())}
 	}
 
 	ix.mu.RLock()

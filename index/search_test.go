@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -151,6 +152,21 @@ func TestSearchErrors(t *testing.T) {
 	}
 	if _, err := ix.Search(context.Background(), "golang", SearchOptions{Sort: "sideways"}); err == nil {
 		t.Error("unknown sort: no error")
+	}
+	// Punctuation alone would have matched every document.
+	for _, q := range []string{"#", " * ", "((", `\`, "@", "#!", "- #", "-#", `"?"`} {
+		_, err := ix.Search(t.Context(), q, SearchOptions{})
+		var pe *ParseError
+		if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "nothing to search for") ||
+			pe.Token != strings.TrimSpace(q) || q[pe.Offset:pe.Offset+len(pe.Token)] != pe.Token {
+			t.Errorf("Search(%q): %v (%#v), want a ParseError saying there is nothing to search for, at the query as written", q, err, pe)
+		}
+	}
+	// Beside a word, punctuation is dropped; emoji are searched.
+	for _, q := range []string{"golang #", "golang ((", "🎉"} {
+		if _, err := ix.Search(t.Context(), q, SearchOptions{}); err != nil {
+			t.Errorf("Search(%q): %v", q, err)
+		}
 	}
 }
 

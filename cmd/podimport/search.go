@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -52,6 +53,10 @@ func searchCommand() *cli.Command {
 			}
 			defer pd.Close()
 			res, err := pd.index.SearchQuery(c.Context, q, index.SearchOptions{Limit: limit, Sort: sort})
+			var perr *index.ParseError
+			if errors.As(err, &perr) { // a query of punctuation alone
+				return usageError("query: %v", err)
+			}
 			if err != nil {
 				return err
 			}

@@ -133,6 +133,17 @@ func TestSearchExclusionFirst(t *testing.T) {
 			t.Errorf("search %s: exit %d, want output starting %q\n%s%s", strings.Join(c.args, " "), code, c.want, out, errOut)
 		}
 	}
+	// A query of punctuation alone, or with OR, is a mistake in the
+	// command line: it would list everything, or next to nothing.
+	for _, c := range []struct{ q, want string }{
+		{"#", `query: nothing to search for in "#"`},
+		{"golang OR rust", "query: OR is not supported"},
+	} {
+		code, out, errOut := runCLI(t, "--store", dir, "search", c.q)
+		if code != exitConfig || out != "" || !strings.Contains(errOut, c.want) {
+			t.Errorf("search %q: exit %d, want %d and %q\nstdout: %q\nstderr: %q", c.q, code, exitConfig, c.want, out, errOut)
+		}
+	}
 	// --json after the query is the flag.
 	code, out, errOut := runCLI(t, "--store", dir, "search", "-from:bob", "golang", "--json")
 	var res index.Result
