@@ -115,6 +115,12 @@ func optionValues(c *cli.Context, opts []importer.Option) (importer.Values, erro
 		}
 	}
 	if n := c.Args().Len(); n > 1 || (n == 1 && !slices.ContainsFunc(opts, func(o importer.Option) bool { return o.Arg })) {
+		// Go's flag package stops at the first argument: a flag after
+		// the archive's path is taken for a second argument.
+		arg := c.Command.ArgsUsage
+		if arg != "" && slices.ContainsFunc(c.Args().Slice(), func(a string) bool { return strings.HasPrefix(a, "-") }) {
+			return nil, usageError("unexpected arguments %q: flags go before the %s (%s [flags] %s)", c.Args().Slice(), arg, c.Command.HelpName, arg)
+		}
 		return nil, usageError("unexpected arguments %q", c.Args().Slice())
 	}
 	return v, nil

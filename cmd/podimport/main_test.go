@@ -286,6 +286,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--log-level", "", "plugins"}, `--log-level "": want debug, info, warn or error`},
 		{[]string{"demo", "--followers", "-5"}, `--followers -5: want a whole number from 0 to 100000`},
 		{[]string{"import", "twitter-archive", "--path", "a.zip", "b.zip"}, `--path "a.zip" and the argument "b.zip" disagree: give one`},
+		{[]string{"import", "twitter-archive", "a.zip", "--no-media"}, `unexpected arguments ["a.zip" "--no-media"]: flags go before the PATH (podimport import twitter-archive [flags] PATH)`},
 	} {
 		code, out, errOut := runCLI(t, append([]string{"--store", store}, c.args...)...)
 		if code != exitConfig || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
