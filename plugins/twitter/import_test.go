@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -385,6 +386,34 @@ func TestMissingCredentialIsAConfigError(t *testing.T) {
 	_, err := twitter.Plugin{}.New(v)
 	if !errors.Is(err, importer.ErrConfig) || !strings.Contains(err.Error(), "TWITTER_ACCESS_SECRET") {
 		t.Errorf("New without access secret: %v", err)
+	}
+}
+
+// TestBadOptionsAreConfigErrors checks that a user or an API base that
+// cannot work is refused by New, naming the option, before a run begins.
+func TestBadOptionsAreConfigErrors(t *testing.T) {
+	creds := importer.Values{"consumer-key": "k", "consumer-secret": "s", "access-token": "t", "access-secret": "a"}
+	for _, c := range []struct{ option, value, want string }{
+		{"user", "alice smith", `user: "alice smith" is not a screen name`},
+		{"user", "alice/../x", "is not a screen name"},
+		{"user", strings.Repeat("a", 51), "is not a screen name"},
+		{"api-base", "ftp://api.example.org/1.1", "want an http or https URL"},
+		{"api-base", "api.twitter.com/1.1", "want an http or https URL"},
+		{"api-base", "https://", "want an http or https URL"},
+	} {
+		v := maps.Clone(creds)
+		v[c.option] = c.value
+		_, err := twitter.Plugin{}.New(v)
+		if !errors.Is(err, importer.ErrConfig) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New with %s %q: %v, want a config error saying %q", c.option, c.value, err, c.want)
+		}
+	}
+	for _, user := range []string{"", "@Alice_99", strings.Repeat("a", 50)} {
+		v := maps.Clone(creds)
+		v["user"], v["api-base"] = user, "http://127.0.0.1:8080/1.1/"
+		if _, err := (twitter.Plugin{}).New(v); err != nil {
+			t.Errorf("New with user %q: %v", user, err)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -80,6 +81,13 @@ func (Plugin) New(v importer.Values) (importer.Job, error) {
 	if j.apiBase == "" {
 		j.apiBase = DefaultAPIBase
 	}
+	// Said now, not at the first request of a run that has begun.
+	if !validHandle(j.user) {
+		return nil, importer.ConfigError(optUser, "%.40q is not a screen name: letters, digits and _, at most %d of them (the @ may be left out)", j.user, maxHandle)
+	}
+	if u, err := url.Parse(j.apiBase); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, importer.ConfigError(optAPIBase, "%.80q: want an http or https URL such as %s", j.apiBase, DefaultAPIBase)
+	}
 	creds := map[string]string{
 		optConsumerKey: "TWITTER_CONSUMER_KEY", optConsumerSecret: "TWITTER_CONSUMER_SECRET",
 		optAccessToken: "TWITTER_ACCESS_TOKEN", optAccessSecret: "TWITTER_ACCESS_SECRET",
@@ -111,6 +119,24 @@ func (Plugin) New(v importer.Values) (importer.Job, error) {
 		return nil, importer.ConfigError(optConcurrency, "%d is out of range 1..%d", j.concurrency, maxConcurrency)
 	}
 	return j, nil
+}
+
+// maxHandle is the longest screen name accepted. Twitter's are at most 15
+// characters; older ones and other servers' clones are left some room.
+const maxHandle = 50
+
+// validHandle tells whether s can be a screen name ("" names the token's
+// owner).
+func validHandle(s string) bool {
+	if len(s) > maxHandle {
+		return false
+	}
+	for _, r := range s {
+		if r != '_' && !('a' <= r && r <= 'z') && !('A' <= r && r <= 'Z') && !('0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // job is one account's import. It holds the credentials only inside the
