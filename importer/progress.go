@@ -189,7 +189,11 @@ func activity(s Status) (stream, rest string) {
 	if s.Expect <= 0 {
 		rest += plural(s.Items, "item") + ", "
 	}
-	return s.Stream, rest + plural(s.Requests, "request") + ", " + strconv.Itoa(s.Written) + " written"
+	// An archive's import makes none: "0 requests" would read as stuck.
+	if s.Requests > 0 {
+		rest += plural(s.Requests, "request") + ", "
+	}
+	return s.Stream, rest + strconv.Itoa(s.Written) + " written"
 }
 
 func plural(n int, what string) string {

@@ -95,6 +95,11 @@ func TestTerminalReporterFitsTheWidth(t *testing.T) {
 	if got, want := r.describe(s), "followings' timelines: 35 items, 27 requests, 3594 written"; got != want {
 		t.Errorf("spinner at 80 columns: %q, want %q", got, want)
 	}
+	// A run that makes no requests (an archive's) does not count them.
+	s.Stream, s.Requests = "tweets", 0
+	if got, want := r.describe(s), "twitter demo_user · tweets: 35 items, 3594 written"; got != want {
+		t.Errorf("no requests: %q, want %q", got, want)
+	}
 }
 
 func TestLogReporter(t *testing.T) {
