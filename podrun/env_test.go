@@ -1,8 +1,10 @@
 package podrun
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -197,5 +199,24 @@ func TestRedactor(t *testing.T) {
 	}
 	if b.String() != "token [REDACTED]\n" {
 		t.Errorf("writer: %q", b.String())
+	}
+
+	// A secret with characters that JSON or a URL escape is found in
+	// those forms too: a JSON log line, a status line, a query string.
+	odd := `pa"ss\wd<&>é`
+	r = NewRedactor(odd)
+	for _, html := range []bool{true, false} {
+		var line bytes.Buffer
+		enc := json.NewEncoder(&line)
+		enc.SetEscapeHTML(html)
+		if err := enc.Encode(map[string]string{"error": "token " + odd + " refused"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := r.String(line.String()), `{"error":"token [REDACTED] refused"}`+"\n"; got != want {
+			t.Errorf("JSON (HTML escaped %v) %q redacted: %q, want %q", html, line.String(), got, want)
+		}
+	}
+	if got := r.String("?t=" + url.QueryEscape(odd) + "&x=1"); got != "?t=[REDACTED]&x=1" {
+		t.Errorf("query string redacted: %q", got)
 	}
 }

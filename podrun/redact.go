@@ -1,7 +1,10 @@
 package podrun
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -33,8 +36,13 @@ func (r *Redactor) Add(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
-		if len(s) >= minSecretChars && !slices.Contains(r.secrets, s) {
-			r.secrets = append(r.secrets, s)
+		if len(s) < minSecretChars {
+			continue
+		}
+		for _, form := range writtenForms(s) {
+			if !slices.Contains(r.secrets, form) {
+				r.secrets = append(r.secrets, form)
+			}
 		}
 	}
 	// Longest first, so that a secret containing another is replaced whole.
@@ -44,6 +52,24 @@ func (r *Redactor) Add(secrets ...string) {
 		pairs = append(pairs, s, Redacted)
 	}
 	r.replacer = strings.NewReplacer(pairs...)
+}
+
+// writtenForms is s as it is and as it appears inside a JSON string (with
+// and without HTML escaping: zerolog's JSON, the status lines) or a URL's
+// query: a secret with a quote, a backslash or an & in it is written
+// escaped there, and would not be found as it is.
+func writtenForms(s string) []string {
+	forms := []string{s, url.QueryEscape(s)}
+	for _, html := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(s) == nil {
+			quoted := strings.TrimSuffix(b.String(), "\n") // "…"
+			forms = append(forms, quoted[1:len(quoted)-1])
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(forms)))
 }
 
 // String returns s with every secret replaced.
