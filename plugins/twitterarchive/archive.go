@@ -297,18 +297,18 @@ func (a *archive) listSteps() error {
 				for _, f := range dt.Files {
 					name := path.Clean(strings.TrimPrefix(f.FileName, "./"))
 					if escapes(name) {
-						return fmt.Errorf("%w: %s lists the file %q, which leads outside the archive", ErrNotArchive, manifestFile, f.FileName)
+						return fmt.Errorf("%w: %s: %s lists the file %q, which leads outside the archive", ErrNotArchive, a.path, manifestFile, f.FileName)
 					}
 					if _, err := fs.Stat(a.fsys, name); errors.Is(err, fs.ErrNotExist) {
-						return fmt.Errorf("%w: %s lists %s, but the archive has no such file; the archive is incomplete (download it again)",
-							ErrNotArchive, manifestFile, name)
+						return fmt.Errorf("%w: %s: %s lists %s, but the archive has no such file; the archive is incomplete (download it again)",
+							ErrNotArchive, a.path, manifestFile, name)
 					}
 					n, _ := strconv.Atoi(f.Count)
 					fromManifest = append(fromManifest, step{kind: k, file: name, count: n})
 				}
 				if k == stepTweets && dt.MediaDirectory != "" {
 					if escapes(dt.MediaDirectory) {
-						return fmt.Errorf("%w: %s names the media folder %q, which leads outside the archive", ErrNotArchive, manifestFile, dt.MediaDirectory)
+						return fmt.Errorf("%w: %s: %s names the media folder %q, which leads outside the archive", ErrNotArchive, a.path, manifestFile, dt.MediaDirectory)
 					}
 					a.mediaDir = appendNew(a.mediaDir, path.Clean(dt.MediaDirectory))
 				}

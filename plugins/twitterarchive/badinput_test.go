@@ -90,7 +90,7 @@ func TestBadArchivesLeaveTheStoreAsItWas(t *testing.T) {
 			[]string{`"data/tweets_media/../../../x.js"`, "leads outside"}, false},
 		{"absolute entry", writeZip(t, smallArchive(), archivetest.Options{Extra: map[string]string{"/etc/cron.d/x": "x"}}),
 			[]string{`"/etc/cron.d/x"`, "leads outside"}, false},
-		{"a part the manifest lists is missing", incomplete, []string{"data/tweets-part1.js", "incomplete"}, false},
+		{"a part the manifest lists is missing", incomplete, []string{incomplete + ": data/manifest.js lists data/tweets-part1.js", "incomplete"}, false},
 		{"folder with a data file linked from outside", linkOut, []string{"data/like.js", "escapes"}, false},
 		{"folder with a media file linked from outside", mediaOut, []string{"data/tweets_media/1629000000000000001-Abc.jpg", "escapes"}, false},
 	}
