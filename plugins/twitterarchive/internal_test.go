@@ -108,8 +108,17 @@ func TestNumbersNeverPassThroughFloat(t *testing.T) {
 			t.Errorf("%s: id %s, node %+v", raw, mt.id, n)
 		}
 	}
-	var bl schema.Builder
-	if _, err := mapTweet(json.RawMessage(`{"id_str":"1.5e18","created_at":"Fri Feb 24 06:58:32 +0000 2023"}`), owner{}, tweetView{}, &bl); err == nil {
-		t.Error("an id in float notation was accepted")
+	// Refused, naming the field: the error is all a person has to find
+	// it in a file of megabytes.
+	for _, c := range []struct{ raw, field string }{
+		{`{"id_str":"1.5e18","created_at":"Fri Feb 24 06:58:32 +0000 2023"}`, "id_str"},
+		{`{"id_str":"1","created_at":"Fri Feb 24 06:58:32 +0000 2023","favorite_count":"99999999999999999999"}`, "favorite_count"},
+		{`{"id_str":"1","created_at":"Fri Feb 24 06:58:32 +0000 2023","in_reply_to_status_id_str":"12ab"}`, "in_reply_to_status_id_str"},
+	} {
+		var bl schema.Builder
+		_, err := mapTweet(json.RawMessage(c.raw), owner{}, tweetView{}, &bl)
+		if err == nil || !strings.Contains(err.Error(), c.field) || !strings.Contains(err.Error(), "not a whole number") {
+			t.Errorf("%s: %v, want an error naming %s", c.raw, err, c.field)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"path"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,7 +42,7 @@ func (n *num) UnmarshalJSON(b []byte) error {
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return fmt.Errorf("%s is not a whole number", b)
+		return notWholeNumber(b, reflect.TypeFor[int64]())
 	}
 	n.v, n.set = v, true
 	return nil
@@ -64,10 +65,17 @@ func (s *idStr) UnmarshalJSON(b []byte) error {
 		v = ""
 	}
 	if v != "" && !isDigits(v) {
-		return fmt.Errorf("id %s is not a whole number", b)
+		return notWholeNumber(b, reflect.TypeFor[string]())
 	}
 	*s = idStr(v)
 	return nil
+}
+
+// notWholeNumber is the error for a number that is not one. As an
+// *json.UnmarshalTypeError, encoding/json adds the field it was found in
+// ("favorite_count"), which an error of another type would not say.
+func notWholeNumber(b []byte, t reflect.Type) error {
+	return &json.UnmarshalTypeError{Value: string(b) + " (not a whole number of at most 64 bits)", Type: t}
 }
 
 // archiveTweet is the part of a tweets.js item that is mapped onto fields.
