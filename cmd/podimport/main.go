@@ -103,7 +103,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		After:           func(*cli.Context) error { return notFound },
 		// Checked for every command, not only those that log: a mistake
 		// in the command line is said even where it would change nothing.
-		Before: func(c *cli.Context) error { _, err := logLevel(c); return err },
+		Before: func(c *cli.Context) error {
+			if _, err := logLevel(c); err != nil {
+				return err
+			}
+			if err := memlimit.CheckEnv(); err != nil {
+				return usageError("%v", err)
+			}
+			return nil
+		},
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "store", Usage: "store folder", EnvVars: []string{"PODIMPORT_STORE"}, Value: defaultStoreDir()},
 			&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", Value: "info"},

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -292,6 +293,24 @@ func TestUsageErrors(t *testing.T) {
 		if code != exitConfig || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("podimport %s: exit %d, want %d with one line on stderr saying %q\nstdout: %q\nstderr: %q",
 				strings.Join(c.args, " "), code, exitConfig, c.want, out, errOut)
+		}
+	}
+}
+
+// TestBadAutoMemLimit checks that a mistyped AUTOMEMLIMIT is said, not
+// ignored.
+func TestBadAutoMemLimit(t *testing.T) {
+	for _, v := range []string{"bogus", "80%", "1.5", "0", "NaN"} {
+		t.Setenv("AUTOMEMLIMIT", v)
+		code, out, errOut := runCLI(t, "plugins")
+		if want := fmt.Sprintf("AUTOMEMLIMIT=%q: want the share", v); code != exitConfig || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("AUTOMEMLIMIT=%s: exit %d, want %d and %q\nstdout: %q\nstderr: %q", v, code, exitConfig, want, out, errOut)
+		}
+	}
+	for _, v := range []string{"", "off", "0.8", "1"} {
+		t.Setenv("AUTOMEMLIMIT", v)
+		if code, _, errOut := runCLI(t, "plugins"); code != 0 {
+			t.Errorf("AUTOMEMLIMIT=%q: exit %d: %s", v, code, errOut)
 		}
 	}
 }

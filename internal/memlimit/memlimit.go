@@ -9,6 +9,11 @@
 package memlimit
 
 import (
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+
 	"github.com/KimMachineGun/automemlimit/memlimit"
 )
 
@@ -26,4 +31,19 @@ const Ratio = 0.6
 // an error.
 func FromCgroup() (int64, error) {
 	return memlimit.Set(memlimit.WithRatio(Ratio), memlimit.WithProvider(memlimit.FromCgroup))
+}
+
+// CheckEnv reports an AUTOMEMLIMIT that is neither "off" nor a share in
+// (0, 1]: the library ignores it, and FromCgroup's error is not shown
+// (outside a container there is always one), so a mistyped value would
+// silently not apply. An empty value counts as unset.
+func CheckEnv() error {
+	v := os.Getenv("AUTOMEMLIMIT")
+	if v == "" || v == "off" {
+		return nil
+	}
+	if r, err := strconv.ParseFloat(v, 64); err != nil || math.IsNaN(r) || r <= 0 || r > 1 {
+		return fmt.Errorf("AUTOMEMLIMIT=%q: want the share of a container's memory limit for the Go heap, from 0 to 1 (0.8, say), or off", v)
+	}
+	return nil
 }
