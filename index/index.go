@@ -89,6 +89,7 @@ type Index struct {
 	Rebuilt string
 
 	reindexMu sync.Mutex   // one Reindex at a time
+	settleMu  sync.Mutex   // one SettleMerges at a time: scorch refuses a second
 	wmu       sync.Mutex   // serializes writers (CatchUp, the swap of Reindex, Close)
 	mu        sync.RWMutex // guards idx and closed: readers search, the swap and Close replace idx
 	idx       bleve.Index
@@ -486,9 +487,12 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 // SettleMerges makes the merges Bleve's merger would make in the
 // background, until its plan has none left (see settle). A process about
 // to exit after writing calls it, so that the index it leaves opens and
-// searches as fast as it will; one that stays (serve) need not. Searches
-// go on meanwhile. A cancelled ctx stops it between merges.
+// searches as fast as it will. Searches go on meanwhile; calls at once
+// (two imports that end together in serve) take turns. A cancelled ctx
+// stops it.
 func (ix *Index) SettleMerges(ctx context.Context) error {
+	ix.settleMu.Lock()
+	defer ix.settleMu.Unlock()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {

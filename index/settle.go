@@ -23,8 +23,10 @@ import (
 // merges, competed with its own search for the CPU and abandoned them.
 //
 // The merges of one round run one after the other on one goroutine, so
-// this takes a while on a large index; a cancelled ctx stops it between
-// merges, leaving the index as it was (merges are all-or-nothing).
+// this takes a while on a large index. A cancelled ctx stops it: the
+// merges done stay, the one in progress is dropped (a merge is introduced
+// whole or not at all). Scorch runs one such request at a time and refuses
+// a second one while the first runs: callers on one index take turns.
 func settle(ctx context.Context, idx bleve.Index) (segments uint64, err error) {
 	adv, err := idx.Advanced()
 	if err != nil {
