@@ -126,7 +126,7 @@ func Open(dir string, src Source) (*Index, error) {
 	_ = os.RemoveAll(dir + ".old")
 	if reason != "" {
 		ix.Rebuilt = reason
-		if err := ix.rebuild(ctx); err != nil {
+		if err := ix.rebuild(ctx, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -334,14 +334,29 @@ func dedup(ids []string) []string {
 // swaps it in for the current one, and catches it up. Searches keep using
 // the current index while the new one is built, and CatchUp keeps
 // following the store.
-func (ix *Index) Reindex(ctx context.Context) error {
+func (ix *Index) Reindex(ctx context.Context) error { return ix.ReindexReporting(ctx, nil) }
+
+// RebuildProgress is how far a rebuild has come.
+type RebuildProgress struct {
+	Documents int  // indexed so far
+	Merging   bool // every document is indexed; the segments are being merged (see settle)
+}
+
+// reportEvery is how many documents a rebuild indexes between reports (a
+// variable so that a test can make it small).
+var reportEvery = 10000
+
+// ReindexReporting is Reindex that calls report (if not nil) every
+// reportEvery documents and when the merges begin, from the goroutine
+// that reads the store: at 1M posts a rebuild takes minutes.
+func (ix *Index) ReindexReporting(ctx context.Context, report func(RebuildProgress)) error {
 	ix.mu.RLock()
 	closed := ix.idx == nil
 	ix.mu.RUnlock()
 	if closed {
 		return ErrClosed
 	}
-	if err := ix.rebuild(ctx); err != nil {
+	if err := ix.rebuild(ctx, report); err != nil {
 		return err
 	}
 	_, err := ix.CatchUp(ctx)
@@ -352,7 +367,7 @@ func (ix *Index) Reindex(ctx context.Context) error {
 // current index, if any, is closed and removed) and sets the watermark to
 // the last change recorded before the build began. Changes made during the
 // build are applied again by the next CatchUp, which is harmless.
-func (ix *Index) rebuild(ctx context.Context) error {
+func (ix *Index) rebuild(ctx context.Context, report func(RebuildProgress)) error {
 	ix.reindexMu.Lock()
 	defer ix.reindexMu.Unlock()
 
@@ -364,7 +379,10 @@ func (ix *Index) rebuild(ctx context.Context) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
-	if err := ix.build(ctx, tmp); err != nil {
+	if report == nil {
+		report = func(RebuildProgress) {}
+	}
+	if err := ix.build(ctx, tmp, report); err != nil {
 		_ = os.RemoveAll(tmp)
 		return err
 	}
@@ -414,7 +432,7 @@ func (ix *Index) rebuild(ctx context.Context) error {
 }
 
 // build writes a new index of every indexable node into dir and closes it.
-func (ix *Index) build(ctx context.Context, dir string) (err error) {
+func (ix *Index) build(ctx context.Context, dir string, report func(RebuildProgress)) (err error) {
 	idx, err := bleve.New(dir, ix.mapping)
 	if err != nil {
 		return fmt.Errorf("index: create %s: %w", dir, err)
@@ -444,6 +462,7 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 	}
 	size := max(minPart, BatchSize/workers)
 	b := idx.NewBatch()
+	docs := 0
 	err = ix.src.ForEachNodeWithoutRaw(func(n schema.Node) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -459,6 +478,9 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 		}
 		if err := b.IndexAdvanced(doc); err != nil {
 			return fmt.Errorf("index: %s: %w", n.ID, err)
+		}
+		if docs++; docs%reportEvery == 0 {
+			report(RebuildProgress{Documents: docs})
 		}
 		if b.Size() >= size {
 			batches <- b
@@ -478,6 +500,7 @@ func (ix *Index) build(ctx context.Context, dir string) (err error) {
 	if err := <-errs; err != nil {
 		return err
 	}
+	report(RebuildProgress{Documents: docs, Merging: true})
 	if _, err := settle(ctx, idx); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -127,5 +128,21 @@ func TestSettleMerges(t *testing.T) {
 	ix.Close()
 	if err := ix.SettleMerges(t.Context()); !errors.Is(err, ErrClosed) {
 		t.Errorf("SettleMerges after Close: %v, want ErrClosed", err)
+	}
+}
+
+// TestReindexReporting checks what a rebuild reports: the documents
+// indexed, counting up, then the merges with every document.
+func TestReindexReporting(t *testing.T) {
+	ix, _ := segmentedIndex(t, 2000)
+	defer func(n int) { reportEvery = n }(reportEvery)
+	reportEvery = 500
+	var got []RebuildProgress
+	if err := ix.ReindexReporting(t.Context(), func(p RebuildProgress) { got = append(got, p) }); err != nil {
+		t.Fatal(err)
+	}
+	want := []RebuildProgress{{Documents: 500}, {Documents: 1000}, {Documents: 1500}, {Documents: 2000}, {Documents: 2000, Merging: true}}
+	if !slices.Equal(got, want) {
+		t.Errorf("reports %v, want %v", got, want)
 	}
 }
