@@ -2,10 +2,15 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 
+	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 
 	"github.com/podimport/podimport/importer"
+	"github.com/podimport/podimport/index"
+	"github.com/podimport/podimport/schema"
 )
 
 func reindexCommand() *cli.Command {
@@ -13,12 +18,26 @@ func reindexCommand() *cli.Command {
 		Name:  "reindex",
 		Usage: "rebuild the search index from the store into a fresh index and swap it in",
 		Action: func(c *cli.Context) error {
+			log, err := logger(c)
+			if err != nil {
+				return err
+			}
 			pd, err := openExistingPod(c)
 			if err != nil {
 				return err
 			}
 			defer pd.Close()
-			if err := pd.index.Reindex(c.Context); err != nil {
+			st, err := pd.store.Stats()
+			if err != nil {
+				return err
+			}
+			// The index holds the complete posts and accounts.
+			total := st.Nodes[schema.KindPost] + st.Nodes[schema.KindAccount]
+			report := rebuildLogger(log, total)
+			if f, ok := c.App.ErrWriter.(*os.File); ok && importer.IsTerminal(f) && c.String("log-format") == "console" {
+				report = rebuildLine(f, total)
+			}
+			if err := pd.index.ReindexReporting(c.Context, report); err != nil {
 				return err
 			}
 			n, err := pd.index.DocCount()
@@ -29,6 +48,43 @@ func reindexCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// rebuildLine reports a rebuild's progress on a terminal, one line
+// redrawn: a rebuild of 1M posts takes minutes.
+func rebuildLine(w io.Writer, total int) func(index.RebuildProgress) {
+	return func(p index.RebuildProgress) {
+		if p.Merging {
+			fmt.Fprintf(w, "\r\x1b[Krebuilding the index: %d documents; merging its segments\n", p.Documents)
+			return
+		}
+		fmt.Fprintf(w, "\r\x1b[Krebuilding the index: %d of %d documents (%d%%)", p.Documents, total, percent(p.Documents, total))
+	}
+}
+
+// rebuildLogger reports a rebuild's progress as log lines, one each tenth
+// of the documents and one when the merges begin.
+func rebuildLogger(log *zerolog.Logger, total int) func(index.RebuildProgress) {
+	last := 0
+	return func(p index.RebuildProgress) {
+		if p.Merging {
+			log.Info().Int("documents", p.Documents).Msg("rebuilding the index: merging its segments")
+			return
+		}
+		if pc := percent(p.Documents, total); pc/10 > last/10 {
+			last = pc
+			log.Info().Int("documents", p.Documents).Int("of", total).Msg("rebuilding the index")
+		}
+	}
+}
+
+// percent is done of total in whole percent, at most 100 (nodes written
+// while the rebuild reads may take it past the count it started from).
+func percent(done, total int) int {
+	if total <= 0 {
+		return 100
+	}
+	return min(100, done*100/total)
 }
 
 func pluginsCommand() *cli.Command {
