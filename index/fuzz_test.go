@@ -30,6 +30,9 @@ var parseSeeds = []string{
 	"\xff\xfe invalid utf-8 \xc3",
 	"🎉 ❤️ don’t don't e-mail 日本語のテキスト",
 	`"" "   " - "`,
+	`cats OR dogs OR "open source" OR #go OR @alice OR from:bob OR to:carol OR has:links OR is:quote OR lang:de OR platform:x OR kind:post golang`,
+	"OR a OR OR b -c OR d since:2024-01-01 OR e OR",
+	`"OR" OR or -OR OR, a OR - "" b OR. OR OR`,
 }
 
 // testQueries returns every string literal of the package's other test
@@ -67,7 +70,8 @@ func testQueries(f *testing.F) []string {
 }
 
 // FuzzParse: Parse never panics; a query it accepts has a canonical form
-// that parses to the same query (and is its own canonical form); a query
+// that parses to the same query (and is its own canonical form), and ORs
+// of two alternatives or more that an OR can have; a query
 // it refuses gets a *ParseError whose message is not empty and whose
 // Offset points at its Token.
 func FuzzParse(f *testing.F) {
@@ -100,8 +104,16 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %v, nil error", q, got)
 		}
 		for _, c := range got.Clauses {
-			if c.Value == "" {
+			if c.Op != OpOr && c.Value == "" {
 				t.Fatalf("Parse(%q): clause %+v has no value", q, c)
+			}
+			if c.Op == OpOr && (len(c.Or) < 2 || c.Negate) {
+				t.Fatalf("Parse(%q): OR %+v is negated or has fewer than two alternatives", q, c)
+			}
+			for _, a := range c.Or {
+				if a.Value == "" || a.Negate || a.Op == OpOr || a.Op == OpSince || a.Op == OpUntil {
+					t.Fatalf("Parse(%q): OR %+v has an alternative %+v that it cannot have", q, c, a)
+				}
 			}
 		}
 		canon := got.String()

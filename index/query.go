@@ -33,6 +33,7 @@ const (
 	OpLang     Op = "lang"     // lang:de
 	OpPlatform Op = "platform" // platform:twitter
 	OpKind     Op = "kind"     // kind:post, kind:account
+	OpOr       Op = "or"       // cats OR dogs OR from:bob  (any of the alternatives, Or)
 )
 
 // operators are the op:value operators, by name.
@@ -44,12 +45,15 @@ var operators = map[string]Op{
 const knownOperators = "from, to, since, until, has, is, lang, platform, kind"
 
 // Clause is one term of a query. All clauses of a query must hold (AND);
-// a negated clause must not.
+// a negated clause must not. An OR clause holds when one of its
+// alternatives does: two or more clauses, none negated, none an OR, a
+// since: or an until: (the parser refuses them), and it has no Value.
 type Clause struct {
 	Op     Op        `json:"op"`
-	Value  string    `json:"value"`            // normalized: handles and tags lowercased without @/#; words and phrases as typed
+	Value  string    `json:"value,omitempty"`  // normalized: handles and tags lowercased without @/#; words and phrases as typed
 	Time   time.Time `json:"time,omitzero"`    // since and until: midnight UTC of the day
 	Negate bool      `json:"negate,omitempty"` // -clause
+	Or     []Clause  `json:"or,omitempty"`     // or: the alternatives, in the order written
 }
 
 // Query is a parsed query: the AND of its clauses. No clauses, or only
@@ -72,37 +76,54 @@ func (e *ParseError) Error() string { return e.Msg }
 func (q *Query) String() string {
 	parts := make([]string, 0, len(q.Clauses))
 	for _, c := range q.Clauses {
-		var s string
-		switch c.Op {
-		case OpWord:
-			s = c.Value
-		case OpPhrase:
-			s = `"` + c.Value + `"`
-		case OpMention:
-			s = "@" + c.Value
-		case OpHashtag:
-			s = "#" + c.Value
-		case OpSince, OpUntil:
-			s = string(c.Op) + ":" + c.Time.Format(time.DateOnly)
-		default:
-			s = string(c.Op) + ":" + c.Value
-		}
-		if c.Negate {
-			s = "-" + s
-		}
-		parts = append(parts, s)
+		parts = append(parts, c.text())
 	}
 	return strings.Join(parts, " ")
 }
 
+// text is the clause in the query language, as String writes it.
+func (c Clause) text() string {
+	var s string
+	switch c.Op {
+	case OpWord:
+		s = c.Value
+	case OpPhrase:
+		s = `"` + c.Value + `"`
+	case OpMention:
+		s = "@" + c.Value
+	case OpHashtag:
+		s = "#" + c.Value
+	case OpSince, OpUntil:
+		s = string(c.Op) + ":" + c.Time.Format(time.DateOnly)
+	case OpOr:
+		alts := make([]string, len(c.Or))
+		for i, a := range c.Or {
+			alts[i] = a.text()
+		}
+		s = strings.Join(alts, " OR ")
+	default:
+		s = string(c.Op) + ":" + c.Value
+	}
+	if c.Negate {
+		s = "-" + s
+	}
+	return s
+}
+
 // Parse reads the query language: bare words, "exact phrases", -negation,
-// @mention, #hashtag and the operators from:, to:, since:, until:, has:,
-// is:, lang:, platform: and kind:. Words that look like urls
-// (https://…) are words. A word of the form name: with nothing after the
-// colon is a word too; name:value with an unknown name is an error, and
-// so is OR, which the platforms' search has and this language has not.
+// @mention, #hashtag, the operators from:, to:, since:, until:, has:,
+// is:, lang:, platform: and kind:, and OR between two terms. Words that
+// look like urls (https://…) are words. A word of the form name: with
+// nothing after the colon is a word too; name:value with an unknown name
+// is an error.
+//
+// OR, uppercase and a token of its own, binds tighter than the implicit
+// AND, as on the platforms: golang cats OR dogs is golang AND (cats OR
+// dogs). Its alternatives are words, phrases, tags, mentions and the
+// operators but since: and until:, which bound every hit's date; none
+// negated. There are no parentheses. "OR", -OR and or are words.
 func Parse(q string) (*Query, error) {
-	out := &Query{Clauses: []Clause{}}
+	p := queryParser{q: q, out: &Query{Clauses: []Clause{}}, or: -1}
 	i := 0
 	for i < len(q) {
 		r, n := utf8.DecodeRuneInString(q[i:])
@@ -133,7 +154,9 @@ func Parse(q string) (*Query, error) {
 			_, cn := utf8.DecodeRuneInString(q[body+end:])
 			i = body + end + cn
 			if phrase != "" {
-				out.Clauses = append(out.Clauses, Clause{Op: OpPhrase, Value: phrase, Negate: negate})
+				if err := p.add(Clause{Op: OpPhrase, Value: phrase, Negate: negate}, start, i); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}
@@ -144,10 +167,10 @@ func Parse(q string) (*Query, error) {
 		tok, tokStart := q[i:i+end], i
 		i += end
 		if tok == "OR" && !negate {
-			// The platforms' OR: taken as the word "or", the query
-			// would silently find next to nothing.
-			return nil, &ParseError{Token: tok, Offset: tokStart,
-				Msg: `OR is not supported: every term of a query must match (AND); search once for each alternative, or write "OR" in quotes for the word`}
+			if err := p.orAt(tokStart); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		c, err := parseToken(tok)
 		if err != nil {
@@ -155,9 +178,76 @@ func Parse(q string) (*Query, error) {
 			return nil, err
 		}
 		c.Negate = negate
-		out.Clauses = append(out.Clauses, c)
+		if err := p.add(c, start, i); err != nil {
+			return nil, err
+		}
 	}
-	return out, nil
+	if p.or >= 0 {
+		return nil, &ParseError{Token: "OR", Offset: p.or,
+			Msg: `OR at the end of the query: OR goes between two alternatives, as in cats OR dogs (write "OR" in quotes for the word)`}
+	}
+	return p.out, nil
+}
+
+// queryParser is the state of Parse between tokens.
+type queryParser struct {
+	q            string
+	out          *Query
+	or           int // the offset of an OR that awaits its right side; -1 for none
+	last, lastTo int // where the last clause added was written, [last, lastTo)
+}
+
+// add adds clause c, written at q[from:to]: as a clause of its own, or
+// as the right side of the OR before it.
+func (p *queryParser) add(c Clause, from, to int) *ParseError {
+	p.last, p.lastTo = from, to
+	if p.or < 0 {
+		p.out.Clauses = append(p.out.Clauses, c)
+		return nil
+	}
+	if err := alternative(c, p.q[from:to], from); err != nil {
+		return err
+	}
+	p.or = -1
+	left := &p.out.Clauses[len(p.out.Clauses)-1]
+	if left.Op != OpOr {
+		*left = Clause{Op: OpOr, Or: []Clause{*left}}
+	}
+	left.Or = append(left.Or, c)
+	return nil
+}
+
+// orAt takes the OR at offset at, whose left side is the last clause.
+func (p *queryParser) orAt(at int) *ParseError {
+	switch {
+	case p.or >= 0:
+		return &ParseError{Token: "OR", Offset: at,
+			Msg: `OR after OR: write one OR between two alternatives, as in cats OR dogs OR birds (write "OR" in quotes for the word)`}
+	case len(p.out.Clauses) == 0:
+		return &ParseError{Token: "OR", Offset: at,
+			Msg: `OR at the start of the query: OR goes between two alternatives, as in cats OR dogs (write "OR" in quotes for the word)`}
+	}
+	if left := p.out.Clauses[len(p.out.Clauses)-1]; left.Op != OpOr {
+		if err := alternative(left, p.q[p.last:p.lastTo], p.last); err != nil {
+			return err
+		}
+	}
+	p.or = at
+	return nil
+}
+
+// alternative refuses clause c, written as tok at offset at, as a side
+// of an OR: a negation, or a since: or until:.
+func alternative(c Clause, tok string, at int) *ParseError {
+	switch {
+	case c.Negate:
+		return &ParseError{Token: tok, Offset: at,
+			Msg: fmt.Sprintf("%s cannot be an alternative of OR: an exclusion applies to every hit; write it beside the alternatives (cats OR dogs -birds), or exclude each of them (-cats -dogs)", tok)}
+	case c.Op == OpSince || c.Op == OpUntil:
+		return &ParseError{Token: tok, Offset: at,
+			Msg: fmt.Sprintf("%s cannot be an alternative of OR: since: and until: bound the dates of every hit; write it beside the alternatives (cats OR dogs %s)", tok, tok)}
+	}
+	return nil
 }
 
 // quotePair returns the closing quote(s) for an opening quote.
@@ -282,9 +372,13 @@ var fieldFor = map[Op]string{
 // break), and Bleve, not asked for scores, answers it from its posting
 // bitmaps.
 //
+// An OR is a disjunction of its alternatives (see orQuery): it scores
+// when one of them does, and else is a filter like the others.
+//
 // Words are analyzed with the text analyzer here: one token becomes a term
 // query, several (a CJK run, "e-mail", a url) a phrase. A clause whose text
-// has no tokens at all (punctuation) is dropped.
+// has no tokens at all (punctuation) is dropped, and so is such an
+// alternative of an OR.
 func (q *Query) compile(an analysis.Analyzer) query.Query {
 	var scored, filters, not []query.Query
 	for _, c := range q.Clauses {
@@ -293,7 +387,7 @@ func (q *Query) compile(an analysis.Analyzer) query.Query {
 		case bq == nil:
 		case c.Negate:
 			not = append(not, bq)
-		case c.Op == OpWord || c.Op == OpPhrase || c.Op == OpHashtag || c.Op == OpMention:
+		case c.scores(an):
 			scored = append(scored, bq)
 		default:
 			filters = append(filters, bq)
@@ -328,16 +422,35 @@ func (q *Query) compile(an analysis.Analyzer) query.Query {
 	return bq
 }
 
+// asked yields the clauses whose matches q asks for: those not negated,
+// and the alternatives of each OR in their stead.
+func (q *Query) asked(yield func(Clause) bool) {
+	for _, c := range q.Clauses {
+		switch {
+		case c.Negate:
+		case c.Op == OpOr:
+			for _, a := range c.Or {
+				if !yield(a) {
+					return
+				}
+			}
+		default:
+			if !yield(c) {
+				return
+			}
+		}
+	}
+}
+
 // marked returns the queries on the text field whose matches a hit's
 // highlights mark: its words and phrases, and its hashtags and mentions as
-// they are written in the text ("#golang" is marked for #golang). A hit
-// need not match them all: a tag may be in a post's entities only.
+// they are written in the text ("#golang" is marked for #golang), those of
+// every alternative of an OR too. A hit need not match them all: a tag
+// may be in a post's entities only, and a hit matches one alternative of
+// an OR at least.
 func (q *Query) marked(an analysis.Analyzer) []query.Query {
 	var out []query.Query
-	for _, c := range q.Clauses {
-		if c.Negate {
-			continue
-		}
+	for c := range q.asked {
 		var tq query.Query
 		switch c.Op {
 		case OpWord, OpPhrase:
@@ -361,10 +474,7 @@ func (q *Query) marked(an analysis.Analyzer) []query.Query {
 func (q *Query) tagged(an analysis.Analyzer) map[string]byte {
 	out := map[string]byte{}
 	asText := map[string]bool{}
-	for _, c := range q.Clauses {
-		if c.Negate {
-			continue
-		}
+	for c := range q.asked {
 		switch c.Op {
 		case OpHashtag, OpMention:
 			sign := byte('#')
@@ -412,8 +522,57 @@ func (c Clause) query(an analysis.Analyzer) query.Query {
 		return sinceQuery(c.Time)
 	case OpUntil:
 		return untilQuery(c.Time)
+	case OpOr:
+		return c.orQuery(an)
 	}
 	return termQuery(fieldFor[c.Op], c.Value)
+}
+
+// orQuery is the query of an OR: Bleve's disjunction of its alternatives,
+// those without tokens left out; nil when none is left. It scores as
+// Bleve scores a disjunction, the sum of the scores of the alternatives a
+// document matches times the share of the alternatives it matches, with
+// the filters among them scoring 0 (see compile): of #go OR from:bob, a
+// post of bob's without the tag scores 0, and one tagged #go scores more
+// when it is bob's too.
+func (c Clause) orQuery(an analysis.Analyzer) query.Query {
+	alts := make([]query.Query, 0, len(c.Or))
+	for _, a := range c.Or {
+		switch aq := a.query(an); {
+		case aq == nil:
+		case a.scores(an):
+			alts = append(alts, aq)
+		default:
+			alts = append(alts, unscored{aq})
+		}
+	}
+	switch len(alts) {
+	case 0:
+		return nil
+	case 1:
+		if u, ok := alts[0].(unscored); ok {
+			return u.q // a filter alone: compile takes it for one
+		}
+		return alts[0]
+	}
+	return query.NewDisjunctionQuery(alts)
+}
+
+// scores tells whether the matches of c score (see compile): words,
+// phrases, hashtags and mentions do, and an OR with one of them, with
+// tokens, among its alternatives.
+func (c Clause) scores(an analysis.Analyzer) bool {
+	switch c.Op {
+	case OpWord, OpPhrase, OpHashtag, OpMention:
+		return true
+	case OpOr:
+		for _, a := range c.Or {
+			if a.scores(an) && a.query(an) != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // searchable tells whether a query with clauses has one that finds
@@ -445,12 +604,13 @@ func (q *Query) selects() bool {
 // score alike: surely when none of its positive clauses scores (see
 // compile: they are filters); maybe when some are hashtags or mentions, as
 // a document's score falls with its number of tags or mentions; not when
-// there are words or phrases.
+// there are words or phrases. An OR counts as its alternatives: one of
+// filters alone is a filter, and one with a tag or mention may score
+// alike (its hits may match only its filters, or one tag each).
 func (q *Query) scoresAlike() (sure, maybe bool) {
 	sure = true
-	for _, c := range q.Clauses {
+	for c := range q.asked {
 		switch {
-		case c.Negate:
 		case c.Op == OpWord || c.Op == OpPhrase:
 			return false, false
 		case c.Op == OpHashtag || c.Op == OpMention:

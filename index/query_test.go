@@ -33,9 +33,36 @@ func TestParse(t *testing.T) {
 		{`-"a phrase"`, []Clause{{Op: OpPhrase, Value: "a phrase", Negate: true}}},
 		{"-from:x", []Clause{{Op: OpFrom, Value: "x", Negate: true}}},
 		{"a - b", []Clause{{Op: OpWord, Value: "a"}, {Op: OpWord, Value: "b"}}},
-		// OR alone is refused (TestParseErrors); the word is searched so.
-		{`cats "OR" dogs or -OR`, []Clause{{Op: OpWord, Value: "cats"}, {Op: OpPhrase, Value: "OR"},
-			{Op: OpWord, Value: "dogs"}, {Op: OpWord, Value: "or"}, {Op: OpWord, Value: "OR", Negate: true}}},
+		// OR binds tighter than AND; "OR", or and -OR are words.
+		{"cats OR dogs", []Clause{{Op: OpOr, Or: []Clause{{Op: OpWord, Value: "cats"}, {Op: OpWord, Value: "dogs"}}}}},
+		{"golang cats OR dogs", []Clause{{Op: OpWord, Value: "golang"},
+			{Op: OpOr, Or: []Clause{{Op: OpWord, Value: "cats"}, {Op: OpWord, Value: "dogs"}}}}},
+		{"a OR b OR c d", []Clause{
+			{Op: OpOr, Or: []Clause{{Op: OpWord, Value: "a"}, {Op: OpWord, Value: "b"}, {Op: OpWord, Value: "c"}}},
+			{Op: OpWord, Value: "d"}}},
+		{"a OR b c OR d", []Clause{
+			{Op: OpOr, Or: []Clause{{Op: OpWord, Value: "a"}, {Op: OpWord, Value: "b"}}},
+			{Op: OpOr, Or: []Clause{{Op: OpWord, Value: "c"}, {Op: OpWord, Value: "d"}}}}},
+		{"from:Alice OR from:@bob golang", []Clause{
+			{Op: OpOr, Or: []Clause{{Op: OpFrom, Value: "alice"}, {Op: OpFrom, Value: "bob"}}},
+			{Op: OpWord, Value: "golang"}}},
+		{"#Go OR #golang", []Clause{{Op: OpOr, Or: []Clause{{Op: OpHashtag, Value: "go"}, {Op: OpHashtag, Value: "golang"}}}}},
+		{`"open source" OR oss`, []Clause{{Op: OpOr, Or: []Clause{{Op: OpPhrase, Value: "open source"}, {Op: OpWord, Value: "oss"}}}}},
+		{"@alice OR to:alice kind:post OR kind:account lang:de OR has:media OR is:reply OR platform:x", []Clause{
+			{Op: OpOr, Or: []Clause{{Op: OpMention, Value: "alice"}, {Op: OpTo, Value: "alice"}}},
+			{Op: OpOr, Or: []Clause{{Op: OpKind, Value: "post"}, {Op: OpKind, Value: "account"}}},
+			{Op: OpOr, Or: []Clause{{Op: OpLang, Value: "de"}, {Op: OpHas, Value: "media"}, {Op: OpIs, Value: "reply"},
+				{Op: OpPlatform, Value: "x"}}}}},
+		{"a OR b -c since:2024-01-31", []Clause{
+			{Op: OpOr, Or: []Clause{{Op: OpWord, Value: "a"}, {Op: OpWord, Value: "b"}}},
+			{Op: OpWord, Value: "c", Negate: true},
+			{Op: OpSince, Value: "2024-01-31", Time: d("2024-01-31")}}},
+		// Dropped between an OR's sides, as anywhere: a lone dash, "".
+		{`a OR - "" b`, []Clause{{Op: OpOr, Or: []Clause{{Op: OpWord, Value: "a"}, {Op: OpWord, Value: "b"}}}}},
+		{`cats "OR" dogs or -OR OR, (OR)`, []Clause{{Op: OpWord, Value: "cats"}, {Op: OpPhrase, Value: "OR"},
+			{Op: OpWord, Value: "dogs"}, {Op: OpWord, Value: "or"}, {Op: OpWord, Value: "OR", Negate: true},
+			{Op: OpWord, Value: "OR,"}, {Op: OpWord, Value: "(OR)"}}},
+		{`"OR" OR or`, []Clause{{Op: OpOr, Or: []Clause{{Op: OpPhrase, Value: "OR"}, {Op: OpWord, Value: "or"}}}}},
 		{"well-known", []Clause{{Op: OpWord, Value: "well-known"}}},
 		{"from:Alice", []Clause{{Op: OpFrom, Value: "alice"}}},
 		{"from:@Alice", []Clause{{Op: OpFrom, Value: "alice"}}},
@@ -111,7 +138,20 @@ func TestParseErrors(t *testing.T) {
 		{"from:", "from:", `from: wants a handle`},
 		{"from:@", "from:@", `from: wants a handle`},
 		{"lang:", "lang:", `lang: wants a value`},
-		{"cats OR dogs", "OR", `OR is not supported: every term of a query must match (AND)`},
+		{"OR dogs", "OR", "OR at the start of the query"},
+		{`"" OR dogs`, "OR", "OR at the start of the query"},
+		{"cats OR", "OR", "OR at the end of the query"},
+		{"cats OR -", "OR", "OR at the end of the query"},
+		{"cats OR OR dogs", "OR", "OR after OR"},
+		{"a OR b OR OR c", "OR", "OR after OR"},
+		{"-cats OR dogs", "-cats", "-cats cannot be an alternative of OR: an exclusion applies to every hit"},
+		{"cats OR -dogs", "-dogs", "-dogs cannot be an alternative of OR"},
+		{`birds OR cats -"hot dogs" OR x`, `-"hot dogs"`, `-"hot dogs" cannot be an alternative of OR`},
+		{"-from:bob OR from:alice", "-from:bob", "-from:bob cannot be an alternative of OR"},
+		{"golang since:2024-01-01 OR rust", "since:2024-01-01", "since:2024-01-01 cannot be an alternative of OR: since: and until: bound the dates"},
+		{"golang OR until:2024-01-01", "until:2024-01-01", "until:2024-01-01 cannot be an alternative of OR"},
+		{"a OR b OR since:2024-01-01", "since:2024-01-01", "cannot be an alternative of OR"},
+		{"a OR foo:bar", "foo:bar", `unknown operator "foo:"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {

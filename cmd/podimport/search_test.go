@@ -127,17 +127,19 @@ func TestSearchExclusionFirst(t *testing.T) {
 		{[]string{"--", "golang", "-from:alice"}, "1 result\n"},
 		{[]string{"golang", "--", "-from:alice"}, "1 result\n"},
 		{[]string{"help"}, "0 results\n"}, // a word, not the help command
+		{[]string{"generics", "OR", "channels"}, "2 results\n"},
+		{[]string{"-from:bob", "generics", "OR", "channels"}, "1 result\n"},
 	} {
 		code, out, errOut := runCLI(t, append([]string{"--store", dir, "search"}, c.args...)...)
 		if code != 0 || !strings.HasPrefix(out, c.want) {
 			t.Errorf("search %s: exit %d, want output starting %q\n%s%s", strings.Join(c.args, " "), code, c.want, out, errOut)
 		}
 	}
-	// A query of punctuation alone, or with OR, is a mistake in the
-	// command line: it would list everything, or next to nothing.
+	// A query of punctuation alone, or with an OR without two sides, is
+	// a mistake in the command line.
 	for _, c := range []struct{ q, want string }{
 		{"#", `query: nothing to search for in "#"`},
-		{"golang OR rust", "query: OR is not supported"},
+		{"golang OR", "query: OR at the end of the query"},
 	} {
 		code, out, errOut := runCLI(t, "--store", dir, "search", c.q)
 		if code != exitConfig || out != "" || !strings.Contains(errOut, c.want) {
