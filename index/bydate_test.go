@@ -112,12 +112,17 @@ func TestSearchByDate(t *testing.T) {
 		"since:2022-01-01", "until:2020-06-01", "-from:h0 since:2023-06-01", "lang:en since:2020-02-20 until:2020-05-03",
 		"#go since:2019-12-31 until:2024-01-02", "golang tea", `"golang tea"`, "golang from:h2", "-golang",
 		"tea -kind:account", "from:h4 has:media since:2020-01-01", "since:2030-01-01",
+		// ORs: of filters, of tags, of words, mixed, with dates and exclusions.
+		"from:h3 OR from:h5 kind:post", "#go OR #music", "golang OR rust", "lang:ja OR @m1", "#tea OR is:reply -from:h0",
+		"has:media OR has:links since:2021-03-15 until:2022-02-10", "kind:account OR from:h2", "@m1 OR @m2 -lang:en",
 	}
 	pages := []struct{ limit, offset int }{
 		{20, 0}, {1, 0}, {7, 33}, {20, 90}, {100, 150}, {3, 900}, {20, 2620}, {20, 5000},
 	}
 	if raceEnabled {
-		queries = queries[:len(queries)/3] // the race detector makes Bleve 10 times slower
+		// The race detector makes Bleve 10 times slower: the first
+		// third, and an OR.
+		queries = append(queries[:len(queries)/3], "#tea OR is:reply -from:h0")
 	}
 	var sliced int
 	for _, q := range queries {
@@ -206,10 +211,12 @@ func TestSearchByScore(t *testing.T) {
 		"golang since:2022-01-01", "bug lang:ja", "likes", "golang -rust", "nothingmatches",
 		// Hashtags and mentions may score alike, but do not here.
 		"#go", "@m1 lang:en", "#tea #rust",
+		// ORs: of words, of tags, mixed (whose filter's hits score 0).
+		"golang OR sunset", "tea golang OR rust", "#go OR #music", "@m1 OR lang:ja", "#tea OR from:h2 -golang",
 	}
 	pages := []struct{ limit, offset int }{{20, 0}, {1, 0}, {7, 33}, {20, 90}, {100, 150}, {20, 2000}}
 	if raceEnabled {
-		queries = append(queries[:4], "#go")
+		queries = append(queries[:4], "#go", "#tea OR from:h2 -golang")
 	}
 	type key struct {
 		score   float64
@@ -373,6 +380,9 @@ func TestSearchByCachedDate(t *testing.T) {
 		"-golang", "tea -kind:account", "from:h4 has:media since:2020-01-01", "since:2030-01-01",
 		"kind:account since:2008-01-01 until:2015-01-01", "since:2019-06-01 until:2019-06-02",
 		"since:2021-01-01 until:2021-01-01", "kind:account since:2020-01-01",
+		"from:h3 OR from:h5 kind:post", "#go OR #music", "golang OR rust", "lang:ja OR @m1", "#tea OR is:reply -from:h0",
+		"has:media OR has:links since:2021-03-15 until:2022-02-10", "kind:account OR from:h2", "@m1 OR @m2 -lang:en",
+		"kind:post OR kind:account since:2022-01-01", "lang:de OR lang:ja OR is:reply has:media",
 	}
 	pages := []struct{ limit, offset int }{
 		{20, 0}, {1, 0}, {7, 33}, {20, 90}, {100, 150}, {3, 900}, {20, 2620}, {20, 5000},

@@ -118,6 +118,34 @@ func TestSearchOperators(t *testing.T) {
 		{"from:alice golang", []string{a1, p1, p2}},
 		{"golang lang:de", []string{p10}},
 		{"☕ from:bobm", []string{p4}},
+		// OR: either alternative, and tighter than AND.
+		{"generics OR münchen", []string{a2, p2, p3, p7}},
+		{"中文 OR münchen OR tea", []string{a1, a2, p3, p6, p9}},
+		{`"exact phrase" OR 中文`, []string{p6, p9}},
+		{"golang OR nosuchword", []string{a1, p1, p2, p7, p10}},
+		{"nosuchword OR alsonothing", nil},
+		{"golang OR !", []string{a1, p1, p2, p7, p10}}, // punctuation alone is ignored here too
+		{"#golang OR #café", []string{p1, p4}},
+		{"#golang OR #nosuchtag", []string{p1}},
+		{"@alice OR @nobody", []string{p4, p7}},
+		{"from:alice OR from:bobm", []string{a1, a2, p1, p2, p3, p4, p9, p10}},
+		{"from:alice OR from:bobm golang", []string{a1, p1, p2, p10}},
+		{"golang generics OR fun", []string{p1, p2, p7}},
+		{"golang OR tea -from:alice", []string{p7, p10}},
+		{"golang OR münchen -kind:account", []string{p1, p2, p3, p7, p10}},
+		{"golang OR münchen since:2024-01-01", []string{p1, p2, p3, p7}},
+		{"-golang from:carol OR to:alice", []string{a3, p5, p6}},
+		{"kind:account OR lang:ja", []string{a1, a2, a3, p5}},
+		{"kind:account OR lang:ja 東京", []string{a3, p5}},
+		{"lang:de OR lang:fr", []string{p3, p4, p10}},
+		{"lang:de OR lang:fr golang", []string{p10}},
+		{"has:media OR is:reply OR is:quote", []string{p4, p5, p8, p9}},
+		{"platform:bluesky OR platform:mastodon -kind:account", []string{p3, p4, p8, p10}},
+		{"from:nobody OR #nosuchtag", nil},
+		// Mixed: a tag, a mention or a word, or a filter.
+		{"#café OR from:carol", []string{a3, p4, p5, p6}},
+		{"@alice OR to:alice", []string{p4, p5, p7}},
+		{"münchen OR is:quote OR kind:account", []string{a1, a2, a3, p3, p8}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
@@ -214,6 +242,42 @@ func TestSearchSort(t *testing.T) {
 		})
 	}
 
+	// OR: filters alone score 0 too; of a tag or a filter, the posts of
+	// the filter alone score 0 and come after the tagged one.
+	for _, tt := range []struct {
+		q      string
+		sort   Sort
+		want   []string
+		scored int // the first hits that score more than 0
+	}{
+		{"from:alice OR from:carol", SortRelevance, []string{p9, p6, p5, p2, p1, a1, a3}, 0},
+		{"from:alice OR from:carol", SortNewest, []string{p9, p6, p5, p2, p1, a1, a3}, 0},
+		{"from:alice OR from:carol", SortOldest, []string{a1, p1, p2, p5, p6, p9, a3}, 0},
+		{"lang:de OR kind:account -from:carol", SortRelevance, []string{p3, p10, a2, a1}, 0},
+		{"#café OR from:carol", SortRelevance, []string{p4, p6, p5, a3}, 1},
+		{"#café OR from:carol", SortNewest, []string{p6, p5, p4, a3}, -1},
+		{"#café OR from:carol", SortOldest, []string{p4, p5, p6, a3}, -1},
+		{"generics OR münchen", SortNewest, []string{p7, p3, p2, a2}, -1},
+		{"generics OR münchen", SortOldest, []string{a2, p2, p3, p7}, -1},
+		{"#golang OR #café", SortNewest, []string{p4, p1}, -1},
+		{"#golang OR #café", SortOldest, []string{p1, p4}, -1},
+	} {
+		t.Run(tt.q+"/"+string(tt.sort), func(t *testing.T) {
+			res, err := ix.Search(ctx, tt.q, SearchOptions{Sort: tt.sort})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, ids(res.Hits)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			for i, h := range res.Hits {
+				if tt.scored >= 0 && (i < tt.scored) != (h.Score > 0) {
+					t.Errorf("hit %d, %s, scores %v; want the first %d alone to score more than 0", i, h.ID, h.Score, tt.scored)
+				}
+			}
+		})
+	}
+
 	// Relevance: scores never increase; among equal scores, newer first.
 	res, err := ix.Search(ctx, "golang generics great", SearchOptions{})
 	if err != nil {
@@ -223,7 +287,14 @@ func TestSearchSort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []*Result{res, res2} {
+	res3, err := ix.Search(ctx, "golang OR münchen OR tea", SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res3.Hits) != 8 || res3.Hits[len(res3.Hits)-1].Score <= 0 {
+		t.Errorf("golang OR münchen OR tea: %d hits, the last scoring %v; want 8, all scoring", len(res3.Hits), res3.Hits[len(res3.Hits)-1].Score)
+	}
+	for _, r := range []*Result{res, res2, res3} {
 		for i := 1; i < len(r.Hits); i++ {
 			prev, cur := r.Hits[i-1], r.Hits[i]
 			if cur.Score > prev.Score {
@@ -264,6 +335,37 @@ func TestSearchPaging(t *testing.T) {
 	}
 	if diff := cmp.Diff(ids(all.Hits), paged); diff != "" {
 		t.Errorf("pages differ from one search (-one +pages):\n%s", diff)
+	}
+	// ORs, by date and by relevance, the scored and the filters.
+	for _, c := range []struct {
+		q    string
+		sort Sort
+	}{
+		{"from:alice OR from:carol", SortNewest}, {"from:alice OR from:carol", SortRelevance},
+		{"golang OR münchen OR tea", SortRelevance}, {"golang OR münchen OR tea", SortOldest},
+		{"#café OR from:carol OR from:alice", SortRelevance},
+	} {
+		all, err := ix.Search(ctx, c.q, SearchOptions{Sort: c.sort})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all.Hits) < 7 {
+			t.Fatalf("%q/%s: %d hits, want 7 or more to page", c.q, c.sort, len(all.Hits))
+		}
+		var paged []string
+		for off := 0; off < len(all.Hits); off += 3 {
+			res, err := ix.Search(ctx, c.q, SearchOptions{Sort: c.sort, Limit: 3, Offset: off})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != all.Total || res.Total != uint64(len(all.Hits)) {
+				t.Errorf("%q/%s offset %d: total %d, want %d", c.q, c.sort, off, res.Total, len(all.Hits))
+			}
+			paged = append(paged, ids(res.Hits)...)
+		}
+		if diff := cmp.Diff(ids(all.Hits), paged); diff != "" {
+			t.Errorf("%q/%s: pages differ from one search (-one +pages):\n%s", c.q, c.sort, diff)
+		}
 	}
 	// Defaults and limits.
 	res, err := ix.Search(ctx, "", SearchOptions{Limit: 0})
@@ -343,6 +445,16 @@ func TestSearchHighlights(t *testing.T) {
 		{"@alice", p4, []string{"avec @<mark>alice</mark>"}},
 		{"@ALICE", p7, []string{"RT @<mark>alice</mark>: golang"}},
 		{"#café from:BobM", p4, []string{"#<mark>café</mark>"}},
+		// Every alternative of an OR is marked where the text has it.
+		{"generics OR münchen", p2, []string{"golang <mark>generics</mark> are great"}},
+		{"generics OR münchen", p3, []string{"Grüße aus <mark>München</mark>!"}},
+		{"golang OR generics", p2, []string{"<mark>golang</mark> <mark>generics</mark> are great"}},
+		{`"exact phrase" OR tea`, p9, []string{"<mark>Tea</mark> time", "the <mark>exact</mark> <mark>phrase</mark> nobody"}},
+		{"#golang OR #café", p1, []string{"Learning golang today, #<mark>golang</mark> is fun"}},
+		{"#golang OR #café", p4, []string{"Un petit #<mark>café</mark> avec"}},
+		{"@alice OR to:alice", p7, []string{"RT @<mark>alice</mark>: golang"}},
+		{"from:bobm OR #café", p4, []string{"Un petit #<mark>café</mark> avec"}},
+		{"from:carol OR golang", p10, []string{"<mark>GOLANG</mark>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
@@ -370,6 +482,16 @@ func TestSearchHighlights(t *testing.T) {
 	for _, h := range res.Hits {
 		if len(h.Highlights) > 0 {
 			t.Errorf("from:alice: %s has highlights %q", h.ID, h.Highlights)
+		}
+	}
+	// A hit of an OR's filter alone has nothing marked.
+	res, err = ix.Search(ctx, "from:carol OR golang", SearchOptions{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		if (h.ID == p5 || h.ID == p6) && len(h.Highlights) > 0 {
+			t.Errorf("from:carol OR golang: %s has highlights %q", h.ID, h.Highlights)
 		}
 	}
 	// A tag that the text does not have (a post's entities may hold what
