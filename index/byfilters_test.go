@@ -107,6 +107,10 @@ func TestSearchByFilters(t *testing.T) {
 		"from:a kind:post since:2021-03-10 until:2021-03-11", "from:nobody", "platform:twitter since:2021-01-01",
 		"from:a since:2021-03-20 until:2021-03-21",                              // the span (the account) is walked, and from: checked
 		"lang:de since:2021-01-01 until:2021-04-01", "lang:de since:2021-04-01", // the two German posts are looked up
+		// ORs: any of their terms, beside the others.
+		"from:b OR lang:de", "kind:account OR lang:de since:2021-01-01", "lang:de OR lang:en kind:post since:2021-03-01",
+		"kind:post OR kind:account until:2021-03-10", "from:nobody OR lang:de", "from:nobody OR to:nobody",
+		"from:a OR from:b lang:en OR kind:account since:2021-03-10 until:2021-04-01",
 	} {
 		for _, sort := range []Sort{SortNewest, SortOldest} {
 			pq, _ := Parse(q)
@@ -131,8 +135,9 @@ func TestSearchByFilters(t *testing.T) {
 			t.Errorf("%q: total %d (ok %v, err %v), want %d", q, total, ok, err, want)
 		}
 	}
-	// Words, tags, mentions or a negation: not filters alone.
-	for _, q := range []string{"golang since:2021-03-01", "#go from:a", "@b", "-kind:post since:2021-03-01"} {
+	// Words, tags, mentions or a negation, also in an OR: not filters alone.
+	for _, q := range []string{"golang since:2021-03-01", "#go from:a", "@b", "-kind:post since:2021-03-01",
+		"#go OR from:a", "from:a OR golang", "lang:de OR @b"} {
 		pq, _ := Parse(q)
 		if _, _, ok, _ := ix.byFilters(ctx, pq, true, 20, 0); ok {
 			t.Errorf("%q: answered by byFilters", q)
