@@ -17,7 +17,7 @@ import (
 func searchCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "search",
-		Usage:     "search the store: words, \"phrases\", -exclude, from:, to:, @mention, #tag, since:, until:, has:, is:, lang:, platform:, kind:",
+		Usage:     "search the store: words, \"phrases\", -exclude, from:, to:, @mention, #tag, since:, until:, has:, is:, lang:, platform:, kind:, a OR b",
 		ArgsUsage: "QUERY",
 		// "help" and "h" are words to search for, not urfave/cli's help
 		// command; --help and -h still show the help.
