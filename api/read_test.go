@@ -101,6 +101,7 @@ func TestSearchRejectsBadParameters(t *testing.T) {
 	for _, tc := range []struct{ query, want string }{
 		{"q=" + url.QueryEscape("nosuch:thing"), "unknown operator"},
 		{"q=" + url.QueryEscape(`"unterminated`), "unterminated quote"},
+		{"q=" + url.QueryEscape("hello OR"), "OR at the end of the query"},
 		{"q=x&limit=0", "limit"},
 		{"q=x&limit=1001", "limit"},
 		{"q=x&limit=ten", "limit"},
@@ -120,6 +121,11 @@ func TestSearchRejectsBadParameters(t *testing.T) {
 	c.get("/v1/search?q="+url.QueryEscape("hello nosuch:thing"), &perr)
 	if perr.Token != "nosuch:thing" || perr.Offset == nil {
 		t.Errorf("a query's syntax error should locate the token: %+v", perr)
+	}
+	perr.Offset = nil
+	c.get("/v1/search?q="+url.QueryEscape("hello OR -bye"), &perr)
+	if perr.Token != "-bye" || perr.Offset == nil || *perr.Offset != 9 {
+		t.Errorf("an excluded alternative of OR should be located: %+v", perr)
 	}
 }
 
