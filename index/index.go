@@ -187,7 +187,7 @@ func (ix *Index) openExisting() (rebuild string, err error) {
 func openBleve(dir string) (bleve.Index, error) {
 	// Without a timeout, opening an index that another process holds
 	// waits forever.
-	return bleve.OpenUsing(dir, map[string]interface{}{"bolt_timeout": "1s"})
+	return bleve.OpenUsing(dir, asyncConfig(map[string]interface{}{"bolt_timeout": "1s"}))
 }
 
 // CatchUp indexes every node changed after the watermark, in Bleve batches
@@ -433,7 +433,7 @@ func (ix *Index) rebuild(ctx context.Context, report func(RebuildProgress)) erro
 
 // build writes a new index of every indexable node into dir and closes it.
 func (ix *Index) build(ctx context.Context, dir string, report func(RebuildProgress)) (err error) {
-	idx, err := bleve.New(dir, ix.mapping)
+	idx, err := bleve.NewUsing(dir, ix.mapping, scorch.Name, bleve.Config.DefaultKVStore, asyncConfig(map[string]interface{}{}))
 	if err != nil {
 		return fmt.Errorf("index: create %s: %w", dir, err)
 	}
@@ -501,7 +501,7 @@ func (ix *Index) build(ctx context.Context, dir string, report func(RebuildProgr
 		return err
 	}
 	report(RebuildProgress{Documents: docs, Merging: true})
-	if _, err := settle(ctx, idx); err != nil {
+	if _, err := settle(ctx, idx, dir); err != nil {
 		return err
 	}
 	return idx.SetInternal(mappingVersionKey, []byte(mappingVersion))
@@ -521,7 +521,7 @@ func (ix *Index) SettleMerges(ctx context.Context) error {
 	if ix.idx == nil {
 		return ErrClosed
 	}
-	_, err := settle(ctx, ix.idx)
+	_, err := settle(ctx, ix.idx, ix.dir)
 	return err
 }
 

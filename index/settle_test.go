@@ -1,9 +1,14 @@
 package index
 
 import (
+	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -39,45 +44,14 @@ func pendingMerges(t *testing.T, idx bleve.Index) (tasks, segments int) {
 
 // TestSettle checks that settle merges an index of many small segments
 // until Bleve's default plan has nothing left to merge, keeping every
-// document. The index's own merger is told a plan that never merges, so
-// that the segments are there to merge whatever the scheduler does.
+// document.
 func TestSettle(t *testing.T) {
-	im, err := newMapping()
-	if err != nil {
-		t.Fatal(err)
-	}
-	never := map[string]interface{}{"MaxSegmentsPerTier": 1 << 20, "FloorSegmentSize": 1}
-	idx, err := bleve.NewUsing(t.TempDir()+"/index.bleve", im, scorch.Name, scorch.Name,
-		map[string]interface{}{"scorchMergePlanOptions": never})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idx.Close()
-	ds, err := newDocMaker(im)
-	if err != nil {
-		t.Fatal(err)
-	}
-	posts := genPosts(600)
-	for i := 0; i < len(posts); i += 20 {
-		b := idx.NewBatch()
-		for _, n := range posts[i : i+20] {
-			doc, ok := ds.document(n)
-			if !ok {
-				t.Fatalf("%s: not indexable", n.ID)
-			}
-			if err := b.IndexAdvanced(doc); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := idx.Batch(b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	idx := manySegments(t, t.TempDir()+"/index.bleve", map[string]interface{}{})
 	if tasks, segs := pendingMerges(t, idx); tasks == 0 || segs < 20 {
 		t.Fatalf("before settle: %d segments, %d merges planned; the test needs many of both", segs, tasks)
 	}
 
-	left, err := settle(t.Context(), idx)
+	left, err := settle(t.Context(), idx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,8 +59,8 @@ func TestSettle(t *testing.T) {
 	if tasks != 0 || uint64(segs) != left || segs >= 20 {
 		t.Errorf("after settle: %d segments (settle said %d), %d merges still planned; want none planned", segs, left, tasks)
 	}
-	if n, err := idx.DocCount(); err != nil || n != uint64(len(posts)) {
-		t.Errorf("after settle: %d documents (%v), want %d", n, err, len(posts))
+	if n, err := idx.DocCount(); err != nil || n != 600 {
+		t.Errorf("after settle: %d documents (%v), want 600", n, err)
 	}
 }
 
@@ -145,4 +119,85 @@ func TestReindexReporting(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("reports %v, want %v", got, want)
 	}
+}
+
+// TestSettleFullDisk checks that merges that cannot be written (a full
+// disk) end settle with the disk's error instead of leaving it waiting:
+// scorch's merger tries a failed merge again for ever and answers the
+// request that asked for it never.
+func TestSettleFullDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("mounts a tmpfs")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs")
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
+
+	idx := manySegments(t, mnt+"/index.bleve", asyncConfig(map[string]interface{}{}))
+	// Fill the disk.
+	f, err := os.Create(mnt + "/filler")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			break
+		}
+	}
+	f.Close()
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	_, err = settle(ctx, idx, mnt+"/index.bleve")
+	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("settle on a full disk: %v (context: %v); want the disk's error, at once", err, ctx.Err())
+	}
+	if n, err := idx.DocCount(); err != nil || n != 600 {
+		t.Errorf("after the failed merges: %d documents (%v), want 600", n, err)
+	}
+}
+
+// manySegments is a new index in dir of 600 posts in 30 segments, whose own
+// merger is told a plan that never merges, so that the segments are there
+// to merge whatever the scheduler does. config is Bleve's, to which the
+// plan is added; the index is closed when t ends.
+func manySegments(t *testing.T, dir string, config map[string]interface{}) bleve.Index {
+	t.Helper()
+	im, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	config["scorchMergePlanOptions"] = map[string]interface{}{"MaxSegmentsPerTier": 1 << 20, "FloorSegmentSize": 1}
+	idx, err := bleve.NewUsing(dir, im, scorch.Name, scorch.Name, config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	ds, err := newDocMaker(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := genPosts(600)
+	for i := 0; i < len(posts); i += 20 {
+		b := idx.NewBatch()
+		for _, n := range posts[i : i+20] {
+			doc, ok := ds.document(n)
+			if !ok {
+				t.Fatalf("%s: not indexable", n.ID)
+			}
+			if err := b.IndexAdvanced(doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := idx.Batch(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return idx
 }
