@@ -119,8 +119,9 @@ func (s *fakeStore) PutBlob(r io.Reader) (string, int64, error) {
 }
 
 type fakeIndex struct {
-	s   *fakeStore
-	err error
+	s         *fakeStore
+	err       error
+	settleErr error
 }
 
 func (x *fakeIndex) CatchUp(ctx context.Context) (int, error) {
@@ -133,7 +134,7 @@ func (x *fakeIndex) CatchUp(ctx context.Context) (int, error) {
 
 func (x *fakeIndex) SettleMerges(ctx context.Context) error {
 	x.s.event("settle")
-	return nil
+	return x.settleErr
 }
 
 type fakePlugin struct{ name string }
@@ -451,15 +452,17 @@ func TestRunStatuses(t *testing.T) {
 			if len(st.ended) != 1 || st.ended[0].Status != tc.status {
 				t.Errorf("recorded %+v", st.ended)
 			}
+			// Merging would hold up the exit an interruption asked for,
+			// and fail as the run did (a full disk).
+			if slices.Contains(st.Events(), "settle") {
+				t.Errorf("a run that ended %s merged the index: %v", tc.status, st.Events())
+			}
 			switch tc.name {
 			case "interrupted":
 				if len(st.batches) != 1 || run.Written != 1 {
 					t.Errorf("applied %d batches, written %d; want 1, 1", len(st.batches), run.Written)
 				}
-				// Merging would hold up the exit the interruption asked for.
-				if slices.Contains(st.Events(), "settle") {
-					t.Errorf("an interrupted run merged the index: %v", st.Events())
-				}
+
 			case "rate limited":
 				if run.Requests["followers/ids"] != 1 {
 					t.Errorf("requests %v", run.Requests)
@@ -519,6 +522,22 @@ func TestRunStoreAndIndexErrors(t *testing.T) {
 	}
 	if len(st.batches) != 1 || run.Written != 1 {
 		t.Errorf("the batch should stay applied: %d batches, written %d", len(st.batches), run.Written)
+	}
+
+	// Merges that fail at the end leave a done run: its data is committed
+	// and indexed. The failure is logged.
+	st = newFakeStore()
+	var logged bytes.Buffer
+	log := zerolog.New(&logged)
+	run, err = Run(context.Background(), RunConfig{Store: st, Log: &log,
+		Index: &fakeIndex{s: st, settleErr: errors.New("index: merging segments failed: no space left on device")}},
+		fakePlugin{"fake"}, job)
+	if err != nil || run.Status != RunDone || run.Written != 1 {
+		t.Errorf("merge error: %v, %+v; want a done run", err, run)
+	}
+	if !strings.Contains(logged.String(), `"level":"warn","plugin":"fake","account":"a"`) ||
+		!strings.Contains(logged.String(), "no space left on device") || !strings.Contains(logged.String(), "could not be merged") {
+		t.Errorf("merge error not logged as a warning:\n%s", logged.String())
 	}
 }
 
