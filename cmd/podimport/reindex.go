@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -34,10 +35,20 @@ func reindexCommand() *cli.Command {
 			// The index holds the complete posts and accounts.
 			total := st.Nodes[schema.KindPost] + st.Nodes[schema.KindAccount]
 			report := rebuildLogger(log, total)
-			if f, ok := c.App.ErrWriter.(*os.File); ok && importer.IsTerminal(f) && c.String("log-format") == "console" {
+			f, ok := c.App.ErrWriter.(*os.File)
+			terminal := ok && importer.IsTerminal(f) && c.String("log-format") == "console"
+			if terminal {
 				report = rebuildLine(f, total)
 			}
 			if err := pd.index.ReindexReporting(c.Context, report); err != nil {
+				if terminal { // the error on a line of its own, not after the progress
+					fmt.Fprintln(f)
+				}
+				if c.Context.Err() != nil {
+					// Said as what stopped it, not "context canceled"; the
+					// exit code is the signal's all the same.
+					return fmt.Errorf("reindex %w; the index is as it was before", context.Cause(c.Context))
+				}
 				return err
 			}
 			n, err := pd.index.DocCount()

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -49,5 +52,31 @@ func TestRebuildProgress(t *testing.T) {
 `
 	if logged.String() != want {
 		t.Errorf("log:\n%s\nwant:\n%s", logged.String(), want)
+	}
+}
+
+// TestReindexInterrupted checks what a reindex stopped by a signal says:
+// the signal and that the index is unchanged, with the signal's exit code.
+func TestReindexInterrupted(t *testing.T) {
+	dir := queryStore(t)
+	for _, c := range []struct {
+		sig  syscall.Signal
+		code int
+		want string
+	}{
+		{syscall.SIGINT, exitInterrupted, "reindex interrupted (SIGINT); the index is as it was before"},
+		{syscall.SIGTERM, exitTerminated, "reindex terminated (SIGTERM); the index is as it was before"},
+	} {
+		ctx, cancel := context.WithCancelCause(t.Context())
+		cancel(signalCause{c.sig})
+		var out, errOut bytes.Buffer
+		code := run(ctx, []string{"podimport", "--store", dir, "reindex"}, &out, &errOut)
+		if code != c.code || !strings.Contains(errOut.String(), c.want) {
+			t.Errorf("reindex stopped by %v: exit %d, want %d and %q\nstderr: %s", c.sig, code, c.code, c.want, errOut.String())
+		}
+	}
+	// And the index still answers.
+	if code, out, errOut := runCLI(t, "--store", dir, "search", "golang"); code != 0 || !strings.HasPrefix(out, "3 results") {
+		t.Errorf("search after the interrupted reindexes: exit %d\n%s%s", code, out, errOut)
 	}
 }
