@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +12,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+
+	"github.com/podimport/podimport/internal/testutil"
 )
 
 // pendingMerges is the number of merges Bleve's default plan would make
@@ -126,17 +127,7 @@ func TestReindexReporting(t *testing.T) {
 // scorch's merger tries a failed merge again for ever and answers the
 // request that asked for it never.
 func TestSettleFullDisk(t *testing.T) {
-	if testing.Short() {
-		t.Skip("mounts a tmpfs")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs")
-	}
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
+	mnt := testutil.SmallDisk(t, "8m")
 
 	idx := manySegments(t, mnt+"/index.bleve", asyncConfig(map[string]interface{}{}))
 	// Fill the disk.

@@ -3,7 +3,6 @@ package main
 import (
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,17 +20,7 @@ import (
 // store file is moved to a roomy disk the next run must complete it to
 // exactly what an uninterrupted import stores.
 func TestFullDiskStopsCleanly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("mounts a tmpfs")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs")
-	}
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
+	mnt := testutil.SmallDisk(t, "4m")
 
 	fixed := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	_, flags := fakeAPI(t, twittertest.WorldConfig{Seed: 31, Handle: "full_user", Followers: 100, Followings: 30,
