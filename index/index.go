@@ -102,7 +102,22 @@ type Index struct {
 // missing or unreadable, was built by another version of the mapping, or
 // does not agree with the store's watermark, the index is rebuilt from the
 // store and Rebuilt says why.
-func Open(dir string, src Source) (*Index, error) {
+func Open(dir string, src Source) (*Index, error) { return OpenWith(dir, src, OpenOptions{}) }
+
+// OpenOptions is what OpenWith may be told.
+type OpenOptions struct {
+	// Context stops the rebuild or the catch-up that opening may have to
+	// do, which take minutes on a large store; nil is
+	// context.Background().
+	Context context.Context
+	// Rebuilding, if not nil, is called when the index is rebuilt, with
+	// Rebuilt's reason, and then as the rebuild goes (see
+	// ReindexReporting).
+	Rebuilding func(reason string, p RebuildProgress)
+}
+
+// OpenWith is Open with options.
+func OpenWith(dir string, src Source, opt OpenOptions) (*Index, error) {
 	im, err := newMapping()
 	if err != nil {
 		return nil, fmt.Errorf("index: mapping: %w", err)
@@ -114,7 +129,10 @@ func Open(dir string, src Source) (*Index, error) {
 	if ix.docs, err = newDocMaker(im); err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
+	ctx := opt.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 
 	reason, err := ix.openExisting()
 	if err != nil {
@@ -126,7 +144,12 @@ func Open(dir string, src Source) (*Index, error) {
 	_ = os.RemoveAll(dir + ".old")
 	if reason != "" {
 		ix.Rebuilt = reason
-		if err := ix.rebuild(ctx, nil); err != nil {
+		var report func(RebuildProgress)
+		if opt.Rebuilding != nil {
+			opt.Rebuilding(reason, RebuildProgress{})
+			report = func(p RebuildProgress) { opt.Rebuilding(reason, p) }
+		}
+		if err := ix.rebuild(ctx, report); err != nil {
 			return nil, err
 		}
 	}
