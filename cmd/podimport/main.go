@@ -237,25 +237,57 @@ type pod struct {
 // openPod opens the store named by --store and its index, which catches up
 // with the store's change log on open, creating them if need be (for the
 // commands that write).
-func openPod(c *cli.Context) (*pod, error) { return openPodAt(c.String("store")) }
+func openPod(c *cli.Context) (*pod, error) {
+	return openPodWith(c.Context, c.String("store"), store.Options{}, c.App.ErrWriter)
+}
 
 // openExistingPod is openPod for the commands that only read (and
 // reindex): a --store that names no store is a mistake, not a new store.
 func openExistingPod(c *cli.Context) (*pod, error) {
-	return openPodWith(c.String("store"), store.Options{MustExist: true})
+	return openPodWith(c.Context, c.String("store"), store.Options{MustExist: true}, c.App.ErrWriter)
 }
 
 // openPodAt opens the store in dir and its index.
-func openPodAt(dir string) (*pod, error) { return openPodWith(dir, store.Options{}) }
+func openPodAt(dir string) (*pod, error) {
+	return openPodWith(context.Background(), dir, store.Options{}, io.Discard)
+}
 
-func openPodWith(dir string, opts store.Options) (*pod, error) {
+// openPodWith opens the store in dir and its index. When the index must be
+// rebuilt first (a new version of its mapping, a damaged folder), which
+// takes minutes on a large store, errw is told why and how far it has
+// come, and a cancelled ctx (Ctrl-C) stops it.
+func openPodWith(ctx context.Context, dir string, opts store.Options, errw io.Writer) (*pod, error) {
 	s, err := openStoreWith(dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	ix, err := index.Open(filepath.Join(dir, "index.bleve"), s)
+	f, ok := errw.(*os.File)
+	terminal := ok && importer.IsTerminal(f)
+	redrawn := false // a progress line without its newline yet
+	ix, err := index.OpenWith(filepath.Join(dir, "index.bleve"), s, index.OpenOptions{
+		Context: ctx,
+		// Why the index is rebuilt, then its progress: a line redrawn
+		// on a terminal, else a line when the merges begin.
+		Rebuilding: func(reason string, p index.RebuildProgress) {
+			switch {
+			case p == index.RebuildProgress{}:
+				fmt.Fprintf(errw, "podimport: rebuilding the search index from the store (%s)\n", reason)
+			case terminal:
+				rebuildLine(errw, 0)(p)
+				redrawn = !p.Merging
+			case p.Merging:
+				fmt.Fprintf(errw, "podimport: the search index is rebuilt: %d documents; merging its segments\n", p.Documents)
+			}
+		},
+	})
 	if err != nil {
 		s.Close()
+		if redrawn { // the error on a line of its own
+			fmt.Fprintln(errw)
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("search index: %w before it was ready; the next open finishes it", context.Cause(ctx))
+		}
 		return nil, fmt.Errorf("search index: %w", err)
 	}
 	return &pod{store: s, index: ix}, nil

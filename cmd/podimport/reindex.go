@@ -69,6 +69,10 @@ func rebuildLine(w io.Writer, total int) func(index.RebuildProgress) {
 			fmt.Fprintf(w, "\r\x1b[Krebuilding the index: %d documents; merging its segments\n", p.Documents)
 			return
 		}
+		if total <= 0 { // not known
+			fmt.Fprintf(w, "\r\x1b[Krebuilding the index: %d documents", p.Documents)
+			return
+		}
 		fmt.Fprintf(w, "\r\x1b[Krebuilding the index: %d of %d documents (%d%%)", p.Documents, total, percent(p.Documents, total))
 	}
 }
