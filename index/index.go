@@ -210,7 +210,21 @@ func (ix *Index) openExisting() (rebuild string, err error) {
 func openBleve(dir string) (bleve.Index, error) {
 	// Without a timeout, opening an index that another process holds
 	// waits forever.
-	return bleve.OpenUsing(dir, asyncConfig(map[string]interface{}{"bolt_timeout": "1s"}))
+	return bleve.OpenUsing(dir, bleveConfig(map[string]interface{}{"bolt_timeout": "1s"}))
+}
+
+// testMergePlan, when set, is the merge plan of Bleve's background merger
+// for the indexes opened or built after: a test that looks at segments
+// sets one that never merges, so that the merger does not change them
+// under it. nil (Bleve's default plan) outside tests.
+var testMergePlan map[string]interface{}
+
+// bleveConfig completes the configuration of an index to open or create.
+func bleveConfig(config map[string]interface{}) map[string]interface{} {
+	if testMergePlan != nil {
+		config["scorchMergePlanOptions"] = testMergePlan
+	}
+	return asyncConfig(config)
 }
 
 // CatchUp indexes every node changed after the watermark, in Bleve batches
@@ -456,7 +470,7 @@ func (ix *Index) rebuild(ctx context.Context, report func(RebuildProgress)) erro
 
 // build writes a new index of every indexable node into dir and closes it.
 func (ix *Index) build(ctx context.Context, dir string, report func(RebuildProgress)) (err error) {
-	idx, err := bleve.NewUsing(dir, ix.mapping, scorch.Name, bleve.Config.DefaultKVStore, asyncConfig(map[string]interface{}{}))
+	idx, err := bleve.NewUsing(dir, ix.mapping, scorch.Name, bleve.Config.DefaultKVStore, bleveConfig(map[string]interface{}{}))
 	if err != nil {
 		return fmt.Errorf("index: create %s: %w", dir, err)
 	}

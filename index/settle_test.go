@@ -164,7 +164,7 @@ func manySegments(t *testing.T, dir string, config map[string]interface{}) bleve
 	if err != nil {
 		t.Fatal(err)
 	}
-	config["scorchMergePlanOptions"] = map[string]interface{}{"MaxSegmentsPerTier": 1 << 20, "FloorSegmentSize": 1}
+	config["scorchMergePlanOptions"] = neverMerge
 	idx, err := bleve.NewUsing(dir, im, scorch.Name, scorch.Name, config)
 	if err != nil {
 		t.Fatal(err)
@@ -192,3 +192,8 @@ func manySegments(t *testing.T, dir string, config map[string]interface{}) bleve
 	}
 	return idx
 }
+
+// neverMerge is a merge plan under which Bleve's merger leaves every
+// segment as it is (each is its own tier): for the tests that look at
+// segments, or need them there to merge.
+var neverMerge = map[string]interface{}{"MaxSegmentsPerTier": 1 << 20, "FloorSegmentSize": 1}
